@@ -1,0 +1,76 @@
+"""The ``archiver`` command group and what every command shares."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from archiver import __version__
+from archiver.config import Settings, load_settings
+from archiver.errors import InputError
+from archiver.identify import normalize_url
+from archiver.logs import setup_logging
+from archiver.store import Store
+from archiver.store.records import ArticleView
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    debug: bool
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        self.settings.ensure_home()
+        store = Store(self.settings.db_url)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def article_ref(store: Store, ref: str) -> ArticleView:
+    """Find an article by numeric id or by any URL that reached it."""
+    if ref.isdigit():
+        return store.article(int(ref))
+    try:
+        return store.article(normalize_url(ref))
+    except InputError as exc:
+        raise InputError(f"not an article id or URL: {ref!r}") from exc
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="archiver")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: $ARCHIVER_CONFIG or config/archiver.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log line format (default from config: text).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_format: str | None) -> None:
+    """archiver: archive news articles as clean, deduplicated, versioned text."""
+    settings = load_settings(config_path)
+    if log_format is not None:
+        settings.log.format = "json" if log_format == "json" else "text"
+    setup_logging(settings.log, debug=debug, quiet=ctx.invoked_subcommand != "run")
+    ctx.obj = AppContext(settings=settings, debug=debug)

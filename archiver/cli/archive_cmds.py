@@ -1,0 +1,154 @@
+"""Commands that fetch: ``add``, ``extract`` and ``run``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archiver.cli import render
+from archiver.cli.app import AppContext, cli, pass_app
+from archiver.config import Settings
+from archiver.daemon import run_daemon
+from archiver.errors import ArchiverError, HTTPStatusError, InputError
+from archiver.extract import ExtractorPool
+from archiver.extract.result import Extracted
+from archiver.fetch import Fetcher
+from archiver.identify import normalize_url
+from archiver.pipeline import AddResult, archive_url, open_services
+
+
+def _read_url_file(stream: TextIO) -> list[str]:
+    lines = (line.strip() for line in stream)
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("archiving"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+async def _add_all(settings: Settings, urls: list[str], show_progress: bool) -> list[AddResult]:
+    async with open_services(settings) as services:
+        if not show_progress:
+            return list(await asyncio.gather(*(archive_url(u, services) for u in urls)))
+        with _progress() as progress:
+            task = progress.add_task("add", total=len(urls))
+
+            async def one(url: str) -> AddResult:
+                result = await archive_url(url, services)
+                progress.advance(task)
+                return result
+
+            return list(await asyncio.gather(*(one(u) for u in urls)))
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--from-file",
+    "url_file",
+    type=click.File("r"),
+    help="Read URLs from a file, one per line ('-' for stdin).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per URL.")
+@pass_app
+def add(app: AppContext, urls: tuple[str, ...], url_file: TextIO | None, as_json: bool) -> None:
+    """Archive URLS now and print the outcome of each."""
+    todo = list(urls) + (_read_url_file(url_file) if url_file else [])
+    if not todo:
+        raise click.UsageError("give at least one URL (or --from-file)")
+    show_progress = len(todo) > 1 and sys.stderr.isatty()
+    results = asyncio.run(_add_all(app.settings, todo, show_progress))
+    for result in results:
+        click.echo(render.dumps(render.add_json(result)) if as_json else render.add_text(result))
+        if result.outcome == "error":
+            click.echo(f"archiver: error: {result.url}: {result.error}", err=True)
+    codes = [r.exit_code for r in results if r.outcome == "error"]
+    if codes:
+        sys.exit(max(codes))
+
+
+def _extracted_json(source: str, page: Extracted) -> dict[str, Any]:
+    return {
+        "source": source,
+        "title": page.title,
+        "authors": list(page.authors),
+        "published": page.published,
+        "modified": page.modified,
+        "site_name": page.site_name,
+        "language": page.language,
+        "description": page.description,
+        "canonical": page.links.amp_canonical or page.links.canonical or page.links.og_url,
+        "text": page.text,
+    }
+
+
+def _read_source(source: str) -> tuple[bytes, str] | str:
+    """A saved page's bytes and a base URL, or the normalized URL to fetch."""
+    if source == "-":
+        return sys.stdin.buffer.read(), "http://localhost/"
+    path = Path(source)
+    if path.is_file():
+        return path.read_bytes(), path.resolve().as_uri()
+    try:
+        return normalize_url(source)
+    except InputError as exc:
+        raise InputError(f"{source}: no such file, and not a URL") from exc
+
+
+async def _extract_one(settings: Settings, pool: ExtractorPool, source: str) -> Extracted:
+    loaded = await asyncio.to_thread(_read_source, source)
+    if not isinstance(loaded, str):
+        return await pool.extract(loaded[0], loaded[1], None)
+    async with Fetcher(settings.fetch) as fetcher:
+        result = await fetcher.fetch(loaded)
+    if result.status >= 400:
+        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    return await pool.extract(result.body, result.final_url, result.charset)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input.")
+@pass_app
+def extract(app: AppContext, sources: tuple[str, ...], as_json: bool) -> None:
+    """Show what would be kept from a saved page, stdin ('-') or a URL. Stores nothing."""
+
+    async def run() -> int:
+        failed = 0
+        with ExtractorPool(app.settings.extract.workers, app.settings.extract.timeout) as pool:
+            for source in sources:
+                try:
+                    page = await _extract_one(app.settings, pool, source)
+                except ArchiverError as exc:
+                    click.echo(f"archiver: error: {exc}", err=True)
+                    failed = max(failed, exc.exit_code)
+                    continue
+                if as_json:
+                    click.echo(render.dumps(_extracted_json(source, page)))
+                else:
+                    click.echo(f"{page.title or '(untitled)'}\n\n{page.text}")
+        return failed
+
+    code = asyncio.run(run())
+    if code:
+        sys.exit(code)
+
+
+@cli.command()
+@pass_app
+def run(app: AppContext) -> None:
+    """Run the archiving daemon until SIGINT/SIGTERM."""
+    asyncio.run(run_daemon(app.settings))

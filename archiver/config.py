@@ -1,0 +1,131 @@
+"""Settings: defaults < TOML file < ``ARCHIVER_*`` environment variables.
+
+The file is ``$ARCHIVER_CONFIG`` if set, else ``config/archiver.toml`` when it
+exists in the working directory. Nested keys use ``__`` in the environment
+(``ARCHIVER_FETCH__USER_AGENT``); a few common ones have short aliases
+(``ARCHIVER_HOME``, ``ARCHIVER_DATABASE_URL``, ``ARCHIVER_ALLOW_PRIVATE_NETWORKS``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from archiver.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/archiver.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FetchSettings(_Section):
+    user_agent: str = "archiver/0.1 (news archiver; +https://github.com/archiver/archiver)"
+    concurrency: int = Field(8, ge=1, description="requests in flight across all hosts")
+    per_host_delay: float = Field(1.0, ge=0, description="seconds between requests to one host")
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(20.0, gt=0)
+    total_timeout: float = Field(30.0, gt=0, description="deadline for a whole request")
+    max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="decompressed body cap")
+    max_redirects: int = Field(10, ge=0)
+    allow_private_networks: bool = False
+
+
+class ExtractSettings(_Section):
+    workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
+    timeout: float = Field(30.0, gt=0, description="seconds allowed to extract one page")
+
+
+class LogSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ARCHIVER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    home: Path = Path("archive")
+    database_url: str | None = None
+    allow_private_networks: bool | None = Field(
+        None, description="shortcut for fetch.allow_private_networks"
+    )
+    fetch: FetchSettings = FetchSettings()
+    extract: ExtractSettings = ExtractSettings()
+    log: LogSettings = LogSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init kwargs; the environment wins over them.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _apply_shortcuts(self) -> Settings:
+        if self.allow_private_networks is not None:
+            self.fetch.allow_private_networks = self.allow_private_networks
+        return self
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to SQLite inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home.resolve() / 'archiver.db'}"
+
+    def ensure_home(self) -> Path:
+        """Create the data directory on first use and return it."""
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create data directory {self.home}: {exc.strerror}") from exc
+        return self.home
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{where}'"
+    return f"key '{where}': {error['msg']} (got {error.get('input')!r})"
+
+
+def load_settings(config_path: Path | None = None) -> Settings:
+    """Load settings from the config file (if any) and the environment."""
+    explicit = config_path or (
+        Path(os.environ["ARCHIVER_CONFIG"]) if os.environ.get("ARCHIVER_CONFIG") else None
+    )
+    path = explicit or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: config file not found") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        source = str(path) if path else "environment"
+        details = "; ".join(_describe(e) for e in exc.errors())
+        raise ConfigError(f"{source}: {details}") from exc

@@ -1,0 +1,98 @@
+"""One hierarchy for every error archiver raises on purpose.
+
+Callers catch the narrowest class they can handle; the CLI catches
+``ArchiverError`` and turns it into one line on stderr with ``exit_code``.
+
+::
+
+    ArchiverError                     exit 1 unless noted
+    ├── ConfigError                   unreadable or invalid configuration
+    ├── InputError                    bad input from a person (exit 2)
+    │   └── UnsupportedURLError       not an http(s) URL: file:, javascript:, junk
+    ├── NotFoundError                 unknown article id, URL or version
+    ├── FetchError                    the page could not be fetched
+    │   ├── BlockedAddressError       private / loopback / link-local target
+    │   ├── FetchTimeoutError         total deadline exceeded
+    │   ├── TooManyRedirectsError     redirect hop limit reached
+    │   ├── BodyTooLargeError         decompressed body over the cap
+    │   ├── HTTPStatusError           final response was 4xx / 5xx
+    │   └── NotHTMLError              response is not an HTML document
+    ├── ExtractError                  the page could not be turned into text
+    │   ├── EmptyExtractionError      no article text found
+    │   └── ExtractTimeoutError       extraction exceeded its time limit
+    └── StoreError                    the database refused or is unusable
+"""
+
+from __future__ import annotations
+
+
+class ArchiverError(Exception):
+    """Base class of every deliberate archiver error."""
+
+    exit_code: int = 1
+
+
+class ConfigError(ArchiverError):
+    """Configuration file or environment is unreadable or invalid."""
+
+
+class InputError(ArchiverError):
+    """A person gave input that cannot be used (usage error)."""
+
+    exit_code = 2
+
+
+class UnsupportedURLError(InputError):
+    """The URL is malformed or uses a scheme other than http(s)."""
+
+
+class NotFoundError(ArchiverError):
+    """No article, alias or version matches what was asked for."""
+
+
+class FetchError(ArchiverError):
+    """A page could not be fetched."""
+
+
+class BlockedAddressError(FetchError):
+    """The target resolves to an address that archiver must not contact."""
+
+
+class FetchTimeoutError(FetchError):
+    """The whole request exceeded its total deadline."""
+
+
+class TooManyRedirectsError(FetchError):
+    """The redirect chain exceeded the hop limit."""
+
+
+class BodyTooLargeError(FetchError):
+    """The (decompressed) response body exceeded the size cap."""
+
+
+class HTTPStatusError(FetchError):
+    """The final response had an error status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class NotHTMLError(FetchError):
+    """The response is not an HTML document (PDF, image, JSON, ...)."""
+
+
+class ExtractError(ArchiverError):
+    """A fetched page could not be turned into clean text."""
+
+
+class EmptyExtractionError(ExtractError):
+    """Extraction found no article text."""
+
+
+class ExtractTimeoutError(ExtractError):
+    """Extraction of one page exceeded its time limit."""
+
+
+class StoreError(ArchiverError):
+    """The store could not complete an operation."""

@@ -1,0 +1,66 @@
+"""Which article a fetched page is, and every URL that reaches it.
+
+The article's identity is its canonical URL: the page's own
+``<link rel=canonical>`` (for an AMP page, the canonical page it points at),
+else ``og:url``, else the URL the redirects ended on. Every URL seen on the way
+(the one asked for, each redirect hop, the final one) becomes an alias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from archiver.errors import UnsupportedURLError
+from archiver.extract.result import PageLinks
+from archiver.identify.urls import is_site_root, normalize_url, site_of
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    canonical_url: str
+    urls: tuple[str, ...]  # normalized aliases, canonical included, in discovery order
+    site: str
+
+
+def _try_normalize(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return normalize_url(url)
+    except UnsupportedURLError:
+        return None
+
+
+def _trusted_canonical(candidate: str | None, final_url: str) -> str | None:
+    """A declared canonical, unless it is obviously a template mistake.
+
+    Many CMSes ship every page with the home page as canonical; honouring that
+    would fold a whole site into one article, so a root canonical is only
+    believed for a root page.
+    """
+    url = _try_normalize(candidate)
+    if url is None:
+        return None
+    if is_site_root(url) and not is_site_root(final_url):
+        return None
+    return url
+
+
+def resolve_identity(
+    requested_url: str, final_url: str, redirects: Iterable[str], links: PageLinks
+) -> Identity:
+    """Decide the canonical URL and the alias set for one fetched page."""
+    final = normalize_url(final_url)
+    canonical = (
+        _trusted_canonical(links.amp_canonical, final)
+        or _trusted_canonical(links.canonical, final)
+        or _trusted_canonical(links.og_url, final)
+        or final
+    )
+    seen: dict[str, None] = {}
+    for url in (requested_url, *redirects, final, canonical):
+        normalized = _try_normalize(url)
+        if normalized is not None:
+            seen.setdefault(normalized, None)
+    return Identity(canonical_url=canonical, urls=tuple(seen), site=site_of(canonical))

@@ -1,0 +1,180 @@
+"""The archive step: one URL through fetch → extract → identify → version → store.
+
+``archive_url`` is a plain async function over explicit services, so the same
+step can run in the CLI, in the daemon, or as a job on another machine.
+Database calls go to a worker thread: they may wait on SQLite's write lock
+and must not stall the event loop while they do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from archiver.config import Settings
+from archiver.errors import ArchiverError, HTTPStatusError, NotHTMLError
+from archiver.extract import ExtractorPool
+from archiver.extract.result import Extracted
+from archiver.fetch import Fetcher, FetchResult
+from archiver.identify import normalize_url, resolve_identity
+from archiver.store import Store
+from archiver.store.records import CaptureIn, CheckState, Outcome, VersionIn
+from archiver.version import body_hash, content_hash
+
+log = logging.getLogger("archiver.pipeline")
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything a pipeline step needs, passed in explicitly."""
+
+    fetcher: Fetcher
+    extractor: ExtractorPool
+    store: Store
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What happened to one URL. ``error`` is one line, set when outcome is 'error'."""
+
+    url: str
+    outcome: Outcome
+    article_id: int | None = None
+    version: int | None = None
+    error: str | None = None
+    extracted: bool = False  # False when a 304 or an identical body skipped extraction
+    exit_code: int = 0
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, store: Store | None = None) -> AsyncIterator[Services]:
+    """Open a fetcher, an extractor pool and (unless given) the store; close them after."""
+    own_store = store is None
+    settings.ensure_home()
+    db = store if store is not None else Store(settings.db_url)
+    extractor = ExtractorPool(settings.extract.workers, settings.extract.timeout)
+    try:
+        async with Fetcher(settings.fetch) as fetcher:
+            yield Services(fetcher=fetcher, extractor=extractor, store=db)
+    finally:
+        extractor.close()
+        if own_store:
+            db.close()
+
+
+def _capture(result: FetchResult, *, error: str | None = None, source_id: int | None) -> CaptureIn:
+    return CaptureIn(
+        requested_url=result.requested_url,
+        fetched_at=result.fetched_at,
+        final_url=result.final_url,
+        status=result.status,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        content_type=result.content_type or None,
+        body_hash=body_hash(result.body) if result.body and error is None else None,
+        error=error,
+        source_id=source_id,
+    )
+
+
+def _check_response(result: FetchResult) -> None:
+    if result.status >= 400 or (300 <= result.status < 400 and result.status != 304):
+        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    if result.content_type not in HTML_TYPES:
+        raise NotHTMLError(f"not an HTML page ({result.content_type}): {result.final_url}")
+
+
+def _version_in(page: Extracted) -> VersionIn:
+    return VersionIn(
+        title=page.title,
+        authors=page.authors,
+        published=page.published,
+        modified=page.modified,
+        site_name=page.site_name,
+        language=page.language,
+        description=page.description,
+        text=page.text,
+        text_hash=content_hash(page.title, page.text),
+    )
+
+
+async def _fetch_html(services: Services, url: str, state: CheckState | None) -> FetchResult:
+    result = await services.fetcher.fetch(
+        url,
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+    )
+    if not (result.status == 304 and state is not None):
+        _check_response(result)
+    return result
+
+
+async def _follow_amp(
+    services: Services, result: FetchResult, page: Extracted
+) -> tuple[FetchResult, Extracted, tuple[str, ...]]:
+    """An AMP page is archived through its canonical page, so both share one text."""
+    target = page.links.amp_canonical
+    if not target or normalize_url(target) == normalize_url(result.final_url):
+        return result, page, ()
+    canonical = await services.fetcher.fetch(target)
+    _check_response(canonical)
+    full = await services.extractor.extract(canonical.body, canonical.final_url, canonical.charset)
+    return canonical, full, (result.requested_url, *result.redirects, result.final_url)
+
+
+async def archive_url(url: str, services: Services, *, source_id: int | None = None) -> AddResult:
+    """Archive one URL now and say what happened. Never raises an ArchiverError."""
+    store = services.store
+    try:
+        normalized = normalize_url(url)
+    except ArchiverError as exc:
+        return AddResult(url, "error", error=str(exc), exit_code=exc.exit_code)
+    state = await asyncio.to_thread(store.check_state, [normalized])
+    article_id = state.article_id if state else None
+    result: FetchResult | None = None
+    try:
+        result = await _fetch_html(services, normalized, state)
+        if state is not None and (
+            result.status == 304 or body_hash(result.body) == state.body_hash
+        ):
+            rec = await asyncio.to_thread(
+                store.record_unchanged, state.article_id, _capture(result, source_id=source_id)
+            )
+            log.info("unchanged %s (article %d, no extraction)", url, rec.article_id)
+            return AddResult(url, rec.outcome, rec.article_id, rec.version)
+        page = await services.extractor.extract(result.body, result.final_url, result.charset)
+        result, page, amp_urls = await _follow_amp(services, result, page)
+    except ArchiverError as exc:
+        capture = (
+            _capture(result, error=str(exc), source_id=source_id)
+            if result is not None
+            else CaptureIn(
+                requested_url=normalized,
+                fetched_at=datetime.now(UTC),
+                error=str(exc),
+                source_id=source_id,
+            )
+        )
+        await asyncio.to_thread(store.record_failure, capture, article_id)
+        log.info("error %s: %s", url, exc)
+        return AddResult(url, "error", article_id, error=str(exc), exit_code=exc.exit_code)
+    identity = resolve_identity(
+        normalized, result.final_url, (*amp_urls, *result.redirects), page.links
+    )
+    rec = await asyncio.to_thread(
+        store.record,
+        _capture(result, source_id=source_id),
+        result.body,
+        urls=identity.urls,
+        canonical_url=identity.canonical_url,
+        site=identity.site,
+        content=_version_in(page),
+    )
+    log.info("%s %s (article %d, version %d)", rec.outcome, url, rec.article_id, rec.version)
+    return AddResult(url, rec.outcome, rec.article_id, rec.version, extracted=True)

@@ -1,0 +1,116 @@
+"""Plain data crossing the store boundary: what goes in and what comes out.
+
+Nothing here touches a database; the pipeline, CLI and web build and read these.
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Outcome = Literal["new", "updated", "unchanged", "duplicate", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureIn:
+    """One fetch attempt to record (successful or not)."""
+
+    requested_url: str
+    fetched_at: datetime
+    final_url: str | None = None
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body_hash: str | None = None  # sha256 hex of the raw body, when there is one
+    error: str | None = None
+    source_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionIn:
+    """Extracted content of one capture, as a candidate version."""
+
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    modified: str | None
+    site_name: str | None
+    language: str | None
+    description: str | None
+    text: str
+    text_hash: str  # archiver.version.content_hash(title, text)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    outcome: Outcome
+    article_id: int
+    version: int  # sequence number of the article's current version
+    capture_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckState:
+    """What a conditional re-fetch needs to know about an archived article."""
+
+    article_id: int
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None  # raw body hash of the last successful capture
+    text_hash: str | None  # hash of the current version
+
+
+@dataclass(frozen=True, slots=True)
+class VersionView:
+    article_id: int
+    seq: int
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    modified: str | None
+    site_name: str | None
+    language: str | None
+    description: str | None
+    text: str
+    text_hash: str
+    capture_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    id: int
+    canonical_url: str
+    site: str
+    aliases: tuple[str, ...]
+    first_seen: datetime
+    last_checked: datetime
+    version_count: int
+    latest: VersionView
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    id: int
+    canonical_url: str
+    site: str
+    title: str | None
+    published: str | None
+    first_seen: datetime
+    last_checked: datetime
+    version_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article: ArticleSummary
+    snippet: str  # plain text; matched terms wrapped in SNIPPET_MARK_START / _END
+    rank: float  # lower is better
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+SNIPPET_MARK_START = "\x02"
+SNIPPET_MARK_END = "\x03"
