@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from archiver.config import Settings
@@ -167,9 +167,12 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
     identity = resolve_identity(
         normalized, result.final_url, (*amp_urls, *result.redirects), page.links
     )
+    # The capture answers the URL that was asked for, even when an AMP page
+    # sent us on to its canonical page.
+    capture = replace(_capture(result, source_id=source_id), requested_url=normalized)
     rec = await asyncio.to_thread(
         store.record,
-        _capture(result, source_id=source_id),
+        capture,
         result.body,
         urls=identity.urls,
         canonical_url=identity.canonical_url,

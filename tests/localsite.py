@@ -6,6 +6,7 @@ runs archiver against ``site.url(path)``, changes the page, and runs again.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,12 +33,20 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
 class LocalSite:
-    """Serve ``pages`` (path -> Page) and record every request in ``hits``."""
+    """Serve ``pages`` (path -> Page) and record every request in ``hits``.
 
-    def __init__(self) -> None:
+    ``host`` may be any loopback address (``127.0.0.2`` counts as a different
+    host for politeness tests); ``tls`` makes it an HTTPS server. Custom
+    handlers should stop early once ``stopping`` is set so shutdown is prompt.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
+        self.host = host
+        self.scheme = "https" if tls is not None else "http"
         self.pages: dict[str, Page] = {}
         self.handlers: dict[str, Handler] = {}
         self.hits: list[Hit] = []
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
         site = self
 
@@ -53,14 +62,19 @@ class LocalSite:
             def do_HEAD(self) -> None:
                 site._serve(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = ThreadingHTTPServer((host, 0), _Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval keeps shutdown (and so every test teardown) fast.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # -- configuration -------------------------------------------------------
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def set(
         self,
@@ -121,10 +135,17 @@ class LocalSite:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
 
-def serve() -> Iterator[LocalSite]:
-    with LocalSite() as site:
+def send_chunk(req: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Write one chunk of a ``Transfer-Encoding: chunked`` body (empty data ends it)."""
+    req.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    req.wfile.flush()
+
+
+def serve(host: str = "127.0.0.1") -> Iterator[LocalSite]:
+    with LocalSite(host) as site:
         yield site

@@ -1,1 +1,37 @@
-"""store stage."""
+"""The store: every database access in archiver goes through ``Store``.
+
+Callers exchange only the plain dataclasses of ``archiver.store.records``;
+sessions, models and SQL stay inside this package.
+"""
+
+from archiver.store.records import (
+    SNIPPET_MARK_END,
+    SNIPPET_MARK_START,
+    ArticleSummary,
+    ArticleView,
+    CaptureIn,
+    CaptureView,
+    CheckState,
+    Outcome,
+    RecordResult,
+    SearchHit,
+    VersionIn,
+    VersionView,
+)
+from archiver.store.repository import Store
+
+__all__ = [
+    "SNIPPET_MARK_END",
+    "SNIPPET_MARK_START",
+    "ArticleSummary",
+    "ArticleView",
+    "CaptureIn",
+    "CaptureView",
+    "CheckState",
+    "Outcome",
+    "RecordResult",
+    "SearchHit",
+    "Store",
+    "VersionIn",
+    "VersionView",
+]

@@ -64,6 +64,24 @@ class CheckState:
 
 
 @dataclass(frozen=True, slots=True)
+class CaptureView:
+    """One recorded fetch attempt, as stored."""
+
+    id: int
+    article_id: int | None
+    source_id: int | None
+    requested_url: str
+    final_url: str | None
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    body_hash: str | None
+    fetched_at: datetime
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class VersionView:
     article_id: int
     seq: int

@@ -29,7 +29,7 @@ def _one_error_line(err: str) -> str:
 @pytest.mark.parametrize(
     ("url", "needle"),
     [
-        ("not a url", "no scheme"),
+        ("not a url", "contains whitespace"),
         ("example.com/story", "no scheme"),
         ("file:///etc/passwd", "unsupported scheme 'file:'"),
         ("javascript:alert(1)", "unsupported scheme 'javascript:'"),

@@ -53,6 +53,9 @@ def test_daemon_creates_store_and_stops_on_sigterm(archiver_env: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+        proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
 
 
 def test_parallel_writers_never_see_database_locked(archiver_env: Path, site: LocalSite) -> None:

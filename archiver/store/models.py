@@ -1,0 +1,177 @@
+"""SQLModel tables: the one description of the schema that migrations must match.
+
+The tables are created only by Alembic migrations (``archiver/store/migrations``);
+a test runs Alembic's autogenerate comparison against this metadata so the two
+can never drift apart silently. The full-text index (``article_fts``) is not
+modelled here: it is dialect-specific and owned by ``search.py`` and the
+migrations, and autogenerate is told to ignore it.
+
+Names of indexes and constraints are spelled out so that both dialects, the
+migration and autogenerate agree on them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python.
+
+    PostgreSQL stores ``timestamptz`` and hands back aware values in the session
+    time zone; SQLite has no time zone support and stores naive text. Both are
+    normalised to UTC on the way in and on the way out, and naive input is
+    refused rather than silently interpreted in some local zone.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store needs timezone-aware values")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+SOURCE_KINDS = ("feed", "sitemap", "page", "url")
+
+
+class Source(SQLModel, table=True):
+    """Somewhere URLs come from (a feed, a sitemap, a page of links, one URL)."""
+
+    __tablename__ = "source"
+    __table_args__ = (
+        UniqueConstraint("name", name="uq_source_name"),
+        CheckConstraint(
+            "kind IN ('feed', 'sitemap', 'page', 'url')",
+            name="ck_source_kind",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str
+    url: str
+    every_seconds: int | None = None
+    cron: str | None = None
+    include: str | None = None
+    exclude: str | None = None
+    paused: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Article(SQLModel, table=True):
+    """One story, whatever URLs reached it; title/published mirror its current version."""
+
+    __tablename__ = "article"
+    __table_args__ = (
+        UniqueConstraint("canonical_url", name="uq_article_canonical_url"),
+        Index("ix_article_first_seen", "first_seen", "id"),
+        Index("ix_article_site_first_seen", "site", "first_seen"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    canonical_url: str
+    site: str
+    first_seen: datetime = Field(sa_type=UTCDateTime)
+    last_checked: datetime = Field(sa_type=UTCDateTime)
+    version_count: int = 0
+    title: str | None = Field(default=None, sa_type=Text)
+    published: str | None = None
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+
+
+class Alias(SQLModel, table=True):
+    """A URL known to lead to an article (the canonical URL is one too)."""
+
+    __tablename__ = "alias"
+    __table_args__ = (
+        Index("ix_alias_url", "url", unique=True),
+        Index("ix_alias_article_id", "article_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str
+    article_id: int = Field(foreign_key="article.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Body(SQLModel, table=True):
+    """A raw response body, zstd-compressed, stored once per SHA-256 of its raw bytes."""
+
+    __tablename__ = "body"
+
+    hash: str = Field(primary_key=True)
+    size: int
+    data: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Capture(SQLModel, table=True):
+    """One fetch attempt, successful or not; the audit trail of the archive."""
+
+    __tablename__ = "capture"
+    __table_args__ = (Index("ix_capture_article_fetched", "article_id", "fetched_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int | None = Field(default=None, foreign_key="article.id")
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    requested_url: str
+    final_url: str | None = None
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body_hash: str | None = Field(default=None, foreign_key="body.hash")
+    fetched_at: datetime = Field(sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+class Version(SQLModel, table=True):
+    """One distinct extracted text of an article; ``seq`` counts 1, 2, ... per article."""
+
+    __tablename__ = "version"
+    __table_args__ = (Index("ix_version_article_seq", "article_id", "seq", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id")
+    seq: int
+    title: str | None = Field(default=None, sa_type=Text)
+    authors: list[str] = Field(default_factory=list, sa_type=JSON)
+    published: str | None = None
+    modified: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = Field(default=None, sa_type=Text)
+    text: str = Field(sa_type=Text)
+    text_hash: str
+    capture_id: int = Field(foreign_key="capture.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+TABLES = ("source", "article", "alias", "body", "capture", "version")
+"""Every table this module defines, in dependency order."""

@@ -1,0 +1,156 @@
+"""Write units of work: each function runs inside one transaction owned by the caller.
+
+They are pure with respect to the session (no side effects elsewhere), because
+``engine.run_write`` may run them again after losing a race on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from archiver.errors import NotFoundError, StoreError
+from archiver.store import bodies, queries, search
+from archiver.store.models import Alias, Article, Capture, Version
+from archiver.store.records import CaptureIn, Outcome, RecordResult, VersionIn
+
+
+def require_aware(moment: datetime) -> None:
+    """Refuse naive datetimes up front: the store cannot know which zone they meant."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise StoreError(f"naive datetime {moment.isoformat()}: the store needs aware (UTC) times")
+
+
+def record(
+    session: Session,
+    packed: bodies.PackedBody,
+    capture: CaptureIn,
+    *,
+    urls: Sequence[str],
+    canonical_url: str,
+    site: str,
+    content: VersionIn,
+) -> RecordResult:
+    """Body, article, aliases, capture and (if the text changed) a new version."""
+    bodies.put(session, packed)
+    known = queries.alias_map(session, urls)
+    # The canonical URL's article wins; else the first URL that is known.
+    owner = known[canonical_url] if canonical_url in known else queries.first_known(known, urls)
+    article = (
+        _new_article(session, canonical_url, site, capture)
+        if owner is None
+        else lock_article(session, owner)
+    )
+    assert article.id is not None
+    for url in urls:
+        if url not in known:
+            session.add(Alias(url=url, article_id=article.id))
+    capture_id = add_capture(session, capture, article.id, packed.hash)
+    current = session.exec(
+        select(Version.text_hash).where(
+            Version.article_id == article.id, Version.seq == article.version_count
+        )
+    ).first()
+    outcome: Outcome
+    if current != content.text_hash:
+        _add_version(session, article, content, capture_id)
+        outcome = "new" if owner is None else "updated"
+    else:
+        outcome = "unchanged" if capture.requested_url in known else "duplicate"
+    article.last_checked = max(article.last_checked, capture.fetched_at)
+    session.flush()
+    return RecordResult(outcome, article.id, article.version_count, capture_id)
+
+
+def record_unchanged(session: Session, article_id: int, capture: CaptureIn) -> RecordResult:
+    article = lock_article(session, article_id)
+    capture_id = add_capture(session, capture, article_id, known_body(session, capture.body_hash))
+    article.last_checked = max(article.last_checked, capture.fetched_at)
+    session.flush()
+    return RecordResult("unchanged", article_id, article.version_count, capture_id)
+
+
+def record_failure(session: Session, capture: CaptureIn, article_id: int | None) -> int:
+    if article_id is not None:
+        queries.get_article(session, article_id)
+    return add_capture(session, capture, article_id, known_body(session, capture.body_hash))
+
+
+def lock_article(session: Session, article_id: int) -> Article:
+    """Load the article for update: concurrent writers to one article queue up (PostgreSQL)."""
+    article = session.exec(
+        select(Article).where(Article.id == article_id).with_for_update()
+    ).first()
+    if article is None:
+        raise NotFoundError(f"no archived article matches {article_id!r}")
+    return article
+
+
+def known_body(session: Session, body_hash: str | None) -> str | None:
+    """``body_hash`` if that body is stored, else None (a capture may only point at real bodies)."""
+    return body_hash if body_hash is not None and bodies.exists(session, body_hash) else None
+
+
+def add_capture(
+    session: Session, capture: CaptureIn, article_id: int | None, body_hash: str | None
+) -> int:
+    row = Capture(
+        article_id=article_id,
+        source_id=capture.source_id,
+        requested_url=capture.requested_url,
+        final_url=capture.final_url,
+        status=capture.status,
+        etag=capture.etag,
+        last_modified=capture.last_modified,
+        content_type=capture.content_type,
+        body_hash=body_hash,
+        fetched_at=capture.fetched_at,
+        error=capture.error,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def _new_article(session: Session, canonical_url: str, site: str, capture: CaptureIn) -> Article:
+    article = Article(
+        canonical_url=canonical_url,
+        site=site,
+        first_seen=capture.fetched_at,
+        last_checked=capture.fetched_at,
+        version_count=0,
+        source_id=capture.source_id,
+    )
+    session.add(article)
+    session.flush()  # a concurrent insert of the same URL fails here (and is retried)
+    return article
+
+
+def _add_version(session: Session, article: Article, content: VersionIn, capture_id: int) -> None:
+    """Append version seq+1, mirror its title/published on the article and reindex it."""
+    assert article.id is not None
+    seq = article.version_count + 1
+    session.add(
+        Version(
+            article_id=article.id,
+            seq=seq,
+            title=content.title,
+            authors=list(content.authors),
+            published=content.published,
+            modified=content.modified,
+            site_name=content.site_name,
+            language=content.language,
+            description=content.description,
+            text=content.text,
+            text_hash=content.text_hash,
+            capture_id=capture_id,
+        )
+    )
+    article.version_count = seq
+    article.title = content.title
+    article.published = content.published
+    session.flush()
+    search.index_article(session.connection(), article.id, content.title, content.text)

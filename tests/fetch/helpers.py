@@ -1,0 +1,20 @@
+"""Small shared helpers for the fetch tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archiver.config import FetchSettings
+
+
+def quick(**overrides: Any) -> FetchSettings:
+    """Settings for local tests: loopback allowed, no politeness delay, short deadlines."""
+    values: dict[str, Any] = {
+        "allow_private_networks": True,
+        "per_host_delay": 0.0,
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "total_timeout": 5.0,
+    }
+    values.update(overrides)
+    return FetchSettings(**values)
