@@ -13,10 +13,11 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from archiver.errors import ConfigError
+from archiver.durations import parse_duration
+from archiver.errors import ConfigError, InputError
 
 DEFAULT_CONFIG = Path("config/archiver.toml")
 
@@ -35,11 +36,72 @@ class FetchSettings(_Section):
     max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="decompressed body cap")
     max_redirects: int = Field(10, ge=0)
     allow_private_networks: bool = False
+    respect_robots: bool = Field(True, description="obey robots.txt (RFC 9309)")
+    robots_cache_seconds: float = Field(3600.0, gt=0, description="how long robots.txt is cached")
+    robots_error_seconds: float = Field(
+        600.0, gt=0, description="disallow a host this long after robots.txt gave 5xx/no answer"
+    )
+    max_crawl_delay: float = Field(60.0, ge=0, description="cap on a site's Crawl-delay")
+    max_retries: int = Field(3, ge=0, description="retries on connection errors, 429 and 5xx")
+    retry_backoff: float = Field(1.0, ge=0, description="first retry delay; doubles each time")
+    max_retry_after: float = Field(600.0, ge=0, description="cap on an honoured Retry-After")
+    host_backoff_max: float = Field(3600.0, ge=0, description="cap on backing off a failing host")
 
 
 class ExtractSettings(_Section):
     workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
     timeout: float = Field(30.0, gt=0, description="seconds allowed to extract one page")
+
+
+def _seconds(value: str | float) -> float:
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ValueError(f"duration must be positive: {value!r}")
+        return float(value)
+    try:
+        return parse_duration(value)
+    except InputError as exc:  # pydantic reports ValueErrors with the key's location
+        raise ValueError(str(exc)) from exc
+
+
+def _durations(values: list[str | float]) -> list[float]:
+    return [_seconds(v) for v in values]
+
+
+class DaemonSettings(_Section):
+    sources_file: Path = Field(
+        Path("config/sources.toml"), description="sources synced into the store at start"
+    )
+    recheck_ladder: list[str | float] = Field(
+        ["1h", "3h", "9h", "1d", "3d", "7d"],
+        description="re-check an article this long after first seen / last change",
+    )
+    recheck_scan_every: str | float = Field("1m", description="how often due re-checks are run")
+    recheck_batch: int = Field(100, ge=1, description="re-checks started per scan at most")
+    reload_every: str | float = Field("30s", description="how often source edits are picked up")
+    misfire_grace: str | float = Field("7d", description="a late poll still runs within this")
+    shutdown_grace: float = Field(5.0, gt=0, description="seconds in-flight work gets at exit")
+
+    @field_validator("recheck_ladder")
+    @classmethod
+    def _check_ladder(cls, value: list[str | float]) -> list[str | float]:
+        seconds = _durations(value)
+        if seconds != sorted(seconds):
+            raise ValueError("recheck_ladder must be increasing")
+        return value
+
+    @field_validator("recheck_scan_every", "reload_every", "misfire_grace")
+    @classmethod
+    def _check_duration(cls, value: str | float) -> str | float:
+        _seconds(value)
+        return value
+
+    @property
+    def ladder_seconds(self) -> tuple[float, ...]:
+        return tuple(_durations(self.recheck_ladder))
+
+    def seconds(self, name: str) -> float:
+        return _seconds(getattr(self, name))
 
 
 class LogSettings(_Section):
@@ -62,6 +124,7 @@ class Settings(BaseSettings):
     )
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
+    daemon: DaemonSettings = DaemonSettings()
     log: LogSettings = LogSettings()
 
     @classmethod

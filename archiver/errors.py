@@ -15,11 +15,13 @@ Callers catch the narrowest class they can handle; the CLI catches
     │   ├── FetchTimeoutError         total deadline exceeded
     │   ├── TooManyRedirectsError     redirect hop limit reached
     │   ├── BodyTooLargeError         decompressed body over the cap
+    │   ├── RobotsDisallowedError     robots.txt forbids (or could not be fetched)
     │   ├── HTTPStatusError           final response was 4xx / 5xx
     │   └── NotHTMLError              response is not an HTML document
     ├── ExtractError                  the page could not be turned into text
     │   ├── EmptyExtractionError      no article text found
     │   └── ExtractTimeoutError       extraction exceeded its time limit
+    ├── DiscoverError                 body is not a usable feed or sitemap
     └── StoreError                    the database refused or is unusable
 """
 
@@ -70,6 +72,10 @@ class BodyTooLargeError(FetchError):
     """The (decompressed) response body exceeded the size cap."""
 
 
+class RobotsDisallowedError(FetchError):
+    """The site's robots.txt disallows the URL, or robots.txt is unreachable for now."""
+
+
 class HTTPStatusError(FetchError):
     """The final response had an error status."""
 
@@ -92,6 +98,10 @@ class EmptyExtractionError(ExtractError):
 
 class ExtractTimeoutError(ExtractError):
     """Extraction of one page exceeded its time limit."""
+
+
+class DiscoverError(ArchiverError):
+    """A fetched body is not a feed / sitemap, or is refused as hostile (DTD, bomb)."""
 
 
 class StoreError(ArchiverError):

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from archiver.config import Settings
@@ -30,6 +30,17 @@ log = logging.getLogger("archiver.pipeline")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 
 
+@dataclass(slots=True)
+class PipelineStats:
+    """Counters of what the archive step did (for status output and tests)."""
+
+    fetched: int = 0
+    not_modified: int = 0  # 304 answers: nothing parsed or extracted
+    identical: int = 0  # same raw body as the last capture: not extracted
+    extracted: int = 0
+    errors: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Services:
     """Everything a pipeline step needs, passed in explicitly."""
@@ -37,6 +48,8 @@ class Services:
     fetcher: Fetcher
     extractor: ExtractorPool
     store: Store
+    ladder: tuple[float, ...] = ()  # re-check ladder in seconds; () schedules no re-checks
+    stats: PipelineStats = field(default_factory=PipelineStats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +64,10 @@ class AddResult:
     extracted: bool = False  # False when a 304 or an identical body skipped extraction
     exit_code: int = 0
 
+    @property
+    def changed(self) -> bool:
+        return self.outcome in ("new", "updated")
+
 
 @asynccontextmanager
 async def open_services(settings: Settings, store: Store | None = None) -> AsyncIterator[Services]:
@@ -61,9 +78,9 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
     extractor = ExtractorPool(settings.extract.workers, settings.extract.timeout)
     try:
         async with Fetcher(settings.fetch) as fetcher:
-            yield Services(fetcher=fetcher, extractor=extractor, store=db)
+            yield Services(fetcher, extractor, db, ladder=settings.daemon.ladder_seconds)
     finally:
-        extractor.close()
+        extractor.close(wait=False)
         if own_store:
             db.close()
 
@@ -138,17 +155,27 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
     state = await asyncio.to_thread(store.check_state, [normalized])
     article_id = state.article_id if state else None
     result: FetchResult | None = None
+    stats = services.stats
     try:
         result = await _fetch_html(services, normalized, state)
+        stats.fetched += 1
         if state is not None and (
             result.status == 304 or body_hash(result.body) == state.body_hash
         ):
+            if result.status == 304:
+                stats.not_modified += 1
+            else:
+                stats.identical += 1
             rec = await asyncio.to_thread(
-                store.record_unchanged, state.article_id, _capture(result, source_id=source_id)
+                store.record_unchanged,
+                state.article_id,
+                _capture(result, source_id=source_id),
+                ladder=services.ladder,
             )
-            log.info("unchanged %s (article %d, no extraction)", url, rec.article_id)
+            log.debug("unchanged %s (article %d, not re-extracted)", url, rec.article_id)
             return AddResult(url, rec.outcome, rec.article_id, rec.version)
         page = await services.extractor.extract(result.body, result.final_url, result.charset)
+        stats.extracted += 1
         result, page, amp_urls = await _follow_amp(services, result, page)
     except ArchiverError as exc:
         capture = (
@@ -161,7 +188,8 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
                 source_id=source_id,
             )
         )
-        await asyncio.to_thread(store.record_failure, capture, article_id)
+        stats.errors += 1
+        await asyncio.to_thread(store.record_failure, capture, article_id, ladder=services.ladder)
         log.info("error %s: %s", url, exc)
         return AddResult(url, "error", article_id, error=str(exc), exit_code=exc.exit_code)
     identity = resolve_identity(
@@ -178,6 +206,8 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         canonical_url=identity.canonical_url,
         site=identity.site,
         content=_version_in(page),
+        ladder=services.ladder,
     )
-    log.info("%s %s (article %d, version %d)", rec.outcome, url, rec.article_id, rec.version)
+    level = logging.INFO if rec.outcome in ("new", "updated") else logging.DEBUG
+    log.log(level, "%s %s (article %d, version %d)", rec.outcome, url, rec.article_id, rec.version)
     return AddResult(url, rec.outcome, rec.article_id, rec.version, extracted=True)

@@ -24,6 +24,7 @@ def archiver_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ARCHIVER_HOME", str(home))
     monkeypatch.setenv("ARCHIVER_ALLOW_PRIVATE_NETWORKS", "1")
     monkeypatch.setenv("ARCHIVER_FETCH__PER_HOST_DELAY", "0")
+    monkeypatch.setenv("ARCHIVER_FETCH__RETRY_BACKOFF", "0.05")
     monkeypatch.delenv("ARCHIVER_DATABASE_URL", raising=False)
     monkeypatch.delenv("ARCHIVER_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)

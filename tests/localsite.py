@@ -6,6 +6,7 @@ runs archiver against ``site.url(path)``, changes the page, and runs again.
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import threading
 import time
@@ -45,6 +46,7 @@ class LocalSite:
         self.scheme = "https" if tls is not None else "http"
         self.pages: dict[str, Page] = {}
         self.handlers: dict[str, Handler] = {}
+        self.sequences: dict[str, list[Page]] = {}
         self.hits: list[Hit] = []
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -55,6 +57,11 @@ class LocalSite:
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
+
+            def handle(self) -> None:
+                # The client may hang up mid-body (it stopped reading at a cap): fine.
+                with contextlib.suppress(ConnectionError):
+                    super().handle()
 
             def do_GET(self) -> None:
                 site._serve(self)
@@ -94,6 +101,11 @@ class LocalSite:
         with self._lock:
             self.pages[path] = Page(b"", status, {"Location": to})
 
+    def sequence(self, path: str, *pages: Page) -> None:
+        """Serve ``pages`` in turn at ``path``; the last one answers every later request."""
+        with self._lock:
+            self.sequences[path] = list(pages)
+
     def handle(self, path: str, handler: Handler) -> None:
         """Serve ``path`` with custom code (slow bodies, broken responses...)."""
         with self._lock:
@@ -110,6 +122,9 @@ class LocalSite:
             self.hits.append(Hit(path, dict(req.headers.items()), time.monotonic()))
             handler = self.handlers.get(path)
             page = self.pages.get(path) or self.pages.get(path.split("?")[0])
+            queued = self.sequences.get(path)
+            if queued:
+                page = queued.pop(0) if len(queued) > 1 else queued[0]
         if handler is not None:
             handler(req)
             return

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from archiver.cli import archive_cmds, read_cmds  # noqa: F401  (registers commands)
+from archiver.cli import archive_cmds, read_cmds, source_cmds  # noqa: F401  (registers commands)
 from archiver.cli.app import cli
 from archiver.errors import ArchiverError
 

@@ -149,13 +149,20 @@ class ExtractorPool:
             raise translated from exc
 
     # -- lifetime --------------------------------------------------------------
-    def close(self) -> None:
-        """Stop accepting pages, let queued ones finish (each bounded by the
-        timeout), then stop the workers. Idempotent."""
+    def close(self, *, wait: bool = True) -> None:
+        """Stop accepting pages and stop the workers. Idempotent.
+
+        ``wait=True`` lets queued pages finish first (each bounded by the
+        timeout); ``wait=False`` abandons them at once, for a daemon that must
+        exit within its shutdown grace.
+        """
         if self._closed:
             return
         self._closed = True
-        self._pool.close()  # type: ignore[no-untyped-call]  # pebble leaves it unannotated
+        if wait:
+            self._pool.close()  # type: ignore[no-untyped-call]  # pebble leaves it unannotated
+        else:
+            self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join()
 
     def __enter__(self) -> ExtractorPool:

@@ -1,43 +1,53 @@
-"""The Fetcher: one polite, guarded GET per call, redirects followed by hand.
+"""The Fetcher: polite, guarded GETs that obey robots.txt and retry with backoff.
 
 Redirects are followed here rather than by httpx so that every hop gets its own
-politeness slot, scheme check, cookie handling and share of the deadline, and so
-that the address guard (in the transport) sees each hop's connection. Every
-transport failure becomes a one-line ``FetchError``; every HTTP status, even
-404 or 503, comes back as a ``FetchResult`` for the caller to judge. Retries,
-backoff and robots.txt can wrap ``_exchange`` / ``fetch`` later.
+robots.txt check, politeness slot, scheme check, cookie handling and share of
+the deadline, and so that the address guard (in the transport) sees each hop's
+connection. Every transport failure becomes a one-line ``FetchError``; every
+HTTP status, even 404 or 503, comes back as a ``FetchResult`` for the caller
+to judge.
+
+A failed attempt (no answer, timeout, 429, 500/502/503/504) is retried after an
+exponential backoff, slept outside any politeness slot; each attempt gets the
+whole ``total_timeout``. Each failure also backs its host off in the gate, so
+later requests to a struggling host wait instead of piling on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import http.cookiejar
-import ssl
+import logging
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import httpx
 
 from archiver.config import FetchSettings
-from archiver.errors import (
-    FetchError,
-    FetchTimeoutError,
-    TooManyRedirectsError,
-    UnsupportedURLError,
-)
+from archiver.errors import TooManyRedirectsError
 from archiver.fetch.body import ACCEPT_ENCODING, read_body
+from archiver.fetch.exchange import (
+    BodyReader,
+    Budget,
+    exchange,
+    redirect_target,
+    start_url,
+    tracer,
+)
 from archiver.fetch.guard import AddressPolicy, GuardedTransport
-from archiver.fetch.politeness import HostTurn, PolitenessGate
+from archiver.fetch.politeness import Backoff, PolitenessGate
 from archiver.fetch.result import FetchResult
+from archiver.fetch.retry import RETRY_STATUSES, Retryable, RetryPolicy, retry_after
+from archiver.fetch.robots import ROBOTS_MAX_REDIRECTS, RobotsCache, read_prefix
 
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_SCHEMES = ("http", "https")
+ROBOTS_ACCEPT = "text/plain,*/*;q=0.5"
+
+log = logging.getLogger("archiver.fetch")
 
 
 class _StoreNothing(http.cookiejar.DefaultCookiePolicy):
@@ -47,116 +57,14 @@ class _StoreNothing(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-@dataclass(slots=True)
-class _Budget:
-    """Seconds of network time left for one fetch (politeness waits are free)."""
-
-    total: float
-    spent: float = 0.0
-
-    def remaining(self) -> float:
-        return self.total - self.spent
-
-
-@dataclass(frozen=True, slots=True)
-class _Hop:
-    url: httpx.URL
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    location: str | None  # set when this response is a redirect to follow
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _start_url(url: str) -> httpx.URL:
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise UnsupportedURLError(f"invalid URL {_short(url)!r}: {_short(str(exc))}") from exc
-    if parsed.scheme not in _SCHEMES:
-        what = f"scheme '{parsed.scheme}'" if parsed.scheme else "no scheme"
-        raise UnsupportedURLError(f"cannot fetch {_short(url)!r}: {what}, need http or https")
-    if not parsed.host:
-        raise UnsupportedURLError(f"cannot fetch {_short(url)!r}: no host")
-    return parsed
-
-
-def _redirect_target(base: httpx.URL, location: str) -> httpx.URL:
-    try:
-        target = base.join(location.strip())
-    except httpx.InvalidURL:
-        raise FetchError(f"invalid redirect location {_short(location)!r} from {base}") from None
-    if target.scheme not in _SCHEMES:
-        raise FetchError(f"redirect to unsupported scheme '{target.scheme}' from {base}")
-    if not target.host:
-        raise FetchError(f"redirect to {_short(location)!r} without a host from {base}")
-    return target
-
-
-def _headers(response: httpx.Response) -> dict[str, str]:
-    """Lower-case names (httpx gives them so); repeated headers joined with ', '."""
-    merged: dict[str, str] = {}
-    for name, value in response.headers.multi_items():
-        merged[name] = f"{merged[name]}, {value}" if name in merged else value
-    return merged
-
-
-def _tracer(turn: HostTurn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """An httpcore ``trace`` hook telling the gate when the request really went out."""
-
-    async def trace(event: str, info: dict[str, Any]) -> None:
-        if event.endswith("send_request_headers.started"):
-            turn.mark_sent()
-
-    return trace
-
-
-def _caused_by_tls(exc: BaseException) -> bool:
-    current: BaseException | None = exc
-    for _ in range(10):
-        if current is None:
-            return False
-        if isinstance(current, ssl.SSLError):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _translate(exc: httpx.HTTPError, url: httpx.URL, settings: FetchSettings) -> FetchError:
-    """One line a person can act on, instead of an httpx exception."""
-    port = url.port or (443 if url.scheme == "https" else 80)
-    where = f"{url.host}:{port}"
-    detail = _short(str(exc)) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectTimeout):
-        return FetchTimeoutError(
-            f"connecting to {where} timed out after {settings.connect_timeout:g}s"
-        )
-    if isinstance(exc, httpx.ReadTimeout):
-        return FetchTimeoutError(f"{where} sent nothing for {settings.read_timeout:g}s")
-    if isinstance(exc, httpx.TimeoutException):
-        return FetchTimeoutError(f"request to {where} timed out ({type(exc).__name__})")
-    if isinstance(exc, httpx.ConnectError):
-        if _caused_by_tls(exc):
-            return FetchError(f"TLS handshake with {where} failed: {detail}")
-        return FetchError(f"cannot connect to {where}: {detail}")
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return FetchError(f"{where} sent a malformed HTTP response: {detail}")
-    if isinstance(exc, httpx.NetworkError):
-        return FetchError(f"connection to {where} failed: {detail}")
-    return FetchError(f"fetching {url} failed: {detail}")
-
-
 class Fetcher:
     """Fetches pages politely and safely; use one instance per run.
 
-    ``transport`` replaces the guarded network layer entirely (tests, special
-    setups): the private-network guard then applies only if that transport is
-    a ``GuardedTransport``. ``policy`` overrides the address policy that
-    ``settings.allow_private_networks`` would otherwise choose.
+    All state (politeness, host backoff, robots.txt cache) lives in the
+    instance. ``transport`` replaces the guarded network layer entirely (tests,
+    special setups): the private-network guard then applies only if that
+    transport is a ``GuardedTransport``. ``policy`` overrides the address
+    policy that ``settings.allow_private_networks`` would otherwise choose.
     """
 
     def __init__(
@@ -188,7 +96,11 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,
         )
-        self._gate = PolitenessGate(settings.concurrency, settings.per_host_delay)
+        backoff = Backoff(base=settings.retry_backoff, cap=settings.host_backoff_max)
+        self._gate = PolitenessGate(settings.concurrency, settings.per_host_delay, backoff)
+        self._retry = RetryPolicy.from_settings(settings)
+        self._robots = RobotsCache(settings, self._fetch_robots)
+        self._read_page: BodyReader = functools.partial(read_body, limit=settings.max_body_bytes)
 
     async def __aenter__(self) -> Self:
         return self
@@ -211,20 +123,101 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = DEFAULT_ACCEPT,
+        check_robots: bool = True,
     ) -> FetchResult:
         """GET ``url`` following redirects; any final status is returned.
 
-        Raises ``UnsupportedURLError`` for a non-http(s) ``url`` and a
-        ``FetchError`` subclass for everything that prevents a response.
+        Raises ``UnsupportedURLError`` for a non-http(s) ``url``,
+        ``RobotsDisallowedError`` (without contacting the page) when robots.txt
+        forbids it or any redirect hop, and another ``FetchError`` subclass for
+        everything that prevents a response. ``check_robots=False`` skips
+        robots.txt for this call (it is never checked when
+        ``settings.respect_robots`` is off). A 429 or 5xx is retried up to
+        ``max_retries`` times and then returned like any other status.
         """
-        current = _start_url(url)
+        start = start_url(url)
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        robots = check_robots and self._settings.respect_robots
+        attempt = 0
+        while True:
+            try:
+                result = await self._chain(
+                    start,
+                    url,
+                    headers,
+                    max_redirects=self._settings.max_redirects,
+                    check_robots=robots,
+                    read=self._read_page,
+                )
+            except Retryable as failure:
+                wait = self._retry.wait(attempt)
+                if wait is None:
+                    raise failure.error from failure.error.__cause__
+                reason = str(failure.error)
+            else:
+                if result.status not in RETRY_STATUSES:
+                    return result
+                wait = self._retry.wait(attempt, retry_after(result.headers))
+                if wait is None:
+                    return result
+                reason = f"HTTP {result.status} from {result.final_url}"
+            attempt += 1
+            log.debug("retry %d for %s in %.1fs: %s", attempt, url, wait, reason)
+            await asyncio.sleep(wait)  # outside every slot: other requests go on meanwhile
+
+    async def robots_sitemaps(self, origin_url: str) -> list[str]:
+        """The ``Sitemap:`` URLs in the robots.txt of ``origin_url``'s origin.
+
+        Works whether or not ``respect_robots`` is set; an unavailable or
+        unreachable robots.txt gives ``[]``. Raises ``UnsupportedURLError``
+        for a non-http(s) URL and ``BlockedAddressError`` for a blocked host.
+        """
+        rules = await self._robots.rules(start_url(origin_url))
+        return list(rules.sitemaps)
+
+    async def crawl_delay(self, origin_url: str) -> float | None:
+        """The Crawl-delay robots.txt sets for us (capped at ``max_crawl_delay``), if any.
+
+        None when robots.txt has none, cannot be had, or ``respect_robots`` is off.
+        """
+        if not self._settings.respect_robots:
+            return None
+        start = start_url(origin_url)
+        await self._robots.rules(start)
+        return self._robots.known_delay(start)
+
+    async def _fetch_robots(self, robots_url: str) -> FetchResult:
+        """One attempt at robots.txt: gated and guarded, never itself robots-checked."""
+        try:
+            return await self._chain(
+                start_url(robots_url),
+                robots_url,
+                {"Accept": ROBOTS_ACCEPT},
+                max_redirects=ROBOTS_MAX_REDIRECTS,
+                check_robots=False,
+                read=read_prefix,
+            )
+        except Retryable as failure:  # unreachable: the robots cache decides what that means
+            raise failure.error from failure.error.__cause__
+
+    async def _chain(
+        self,
+        start: httpx.URL,
+        url: str,
+        headers: dict[str, str],
+        *,
+        max_redirects: int,
+        check_robots: bool,
+        read: BodyReader,
+    ) -> FetchResult:
+        """One attempt: the redirect chain from ``start``, each hop gated and guarded."""
+        current = start
         jar = httpx.Cookies()  # lives for this redirect chain only
-        budget = _Budget(self._settings.total_timeout)
+        budget = Budget(self._settings.total_timeout)
         visited: list[str] = []
         seen: set[tuple[str, str]] = set()
         fetched_at: datetime | None = None
@@ -237,11 +230,31 @@ class Fetcher:
             if state in seen:
                 raise TooManyRedirectsError(f"redirect loop at {current} fetching {url}")
             seen.add(state)
-            async with self._gate.slot(current.host) as turn:
-                request.extensions["trace"] = _tracer(turn)
+            if check_robots:
+                delay = await self._robots.check(current)
+            else:
+                delay = self._robots.known_delay(current)
+            async with self._gate.slot(current.host, delay=delay) as turn:
+                request.extensions["trace"] = tracer(turn)
                 if fetched_at is None:
                     fetched_at, started = datetime.now(UTC), time.monotonic()
-                hop = await self._exchange(request, jar, budget, url)
+                try:
+                    hop = await exchange(
+                        self._client,
+                        request,
+                        jar,
+                        budget,
+                        requested=url,
+                        settings=self._settings,
+                        read=read,
+                    )
+                except Retryable:
+                    turn.failed()
+                    raise
+                if hop.status in RETRY_STATUSES:
+                    turn.failed(retry_after(hop.headers))
+                else:
+                    turn.succeeded()
             if hop.location is None:
                 return FetchResult(
                     requested_url=url,
@@ -254,46 +267,6 @@ class Fetcher:
                     redirects=tuple(visited),
                 )
             visited.append(str(hop.url))
-            if len(visited) > self._settings.max_redirects:
-                raise TooManyRedirectsError(
-                    f"more than {self._settings.max_redirects} redirects fetching {url}"
-                )
-            current = _redirect_target(hop.url, hop.location)
-
-    async def _exchange(
-        self, request: httpx.Request, jar: httpx.Cookies, budget: _Budget, requested: str
-    ) -> _Hop:
-        """Send one request and read its body (unless it redirects) within the budget."""
-        timed_out = FetchTimeoutError(
-            f"timed out after {self._settings.total_timeout:g}s fetching {requested}"
-        )
-        remaining = budget.remaining()
-        if remaining <= 0:
-            raise timed_out
-        begun = time.monotonic()
-        try:
-            async with asyncio.timeout(remaining):
-                response = await self._client.send(request, stream=True)
-                try:
-                    jar.extract_cookies(response)
-                    status = response.status_code
-                    location = response.headers.get("location")
-                    if status in REDIRECT_STATUSES and location is not None:
-                        return _Hop(response.url, status, _headers(response), b"", location)
-                    body = await read_body(response, self._settings.max_body_bytes)
-                    return _Hop(response.url, status, _headers(response), body, None)
-                finally:
-                    await response.aclose()
-        except TimeoutError:
-            raise timed_out from None
-        except FetchError:
-            raise
-        except httpx.HTTPError as exc:
-            raise _translate(exc, request.url, self._settings) from exc
-        except (httpx.InvalidURL, httpx.CookieConflict) as exc:
-            raise FetchError(f"fetching {request.url} failed: {_short(str(exc))}") from exc
-        except OSError as exc:
-            reason = exc.strerror or _short(str(exc)) or type(exc).__name__
-            raise FetchError(f"network error fetching {request.url}: {reason}") from exc
-        finally:
-            budget.spent += time.monotonic() - begun
+            if len(visited) > max_redirects:
+                raise TooManyRedirectsError(f"more than {max_redirects} redirects fetching {url}")
+            current = redirect_target(hop.url, hop.location)

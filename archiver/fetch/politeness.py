@@ -5,6 +5,12 @@ request in flight and a minimum spacing between request starts. The order of
 acquisition matters: a request first waits for its host (lock, then delay) and
 only then takes a global slot, so a request sleeping out one host's delay never
 occupies a slot another host could use.
+
+A host's spacing can be raised per request (robots.txt ``Crawl-delay``), and a
+host that keeps failing (connection errors, 429, 5xx) is backed off
+exponentially: its next request waits until ``base * 2**(failures - 1)`` (capped,
+and at least any ``Retry-After``) has passed. That wait, too, happens before the
+global slot is taken, so a struggling host never slows the others.
 """
 
 from __future__ import annotations
@@ -18,11 +24,32 @@ from dataclasses import dataclass, field
 _PRUNE_AT = 256  # host entries kept before idle ones are dropped
 
 
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """How long a failing host is left alone: ``base * 2**(failures - 1)``, at most ``cap``."""
+
+    base: float = 0.0
+    cap: float = 0.0
+
+    def after(self, failures: int, retry_after: float | None = None) -> float:
+        wait = self.base * 2.0 ** min(failures - 1, 64) if failures > 0 else 0.0
+        return min(self.cap, max(wait, retry_after or 0.0))
+
+
 @dataclass(slots=True)
 class _HostState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_start: float | None = None  # time.monotonic() of the last request start
     users: int = 0  # requests holding or waiting for this host
+    delay: float = 0.0  # spacing asked for by the latest request (Crawl-delay may raise it)
+    failures: int = 0  # consecutive failed requests
+    not_before: float = 0.0  # time.monotonic() before which the host is left alone
+
+    def forgettable(self, now: float, backoff: Backoff) -> bool:
+        if self.users or (self.last_start or 0.0) + self.delay > now:
+            return False
+        # A failing host's streak is kept for a while so its backoff keeps growing.
+        return self.failures == 0 or self.not_before + backoff.cap <= now
 
 
 class HostTurn:
@@ -33,33 +60,50 @@ class HostTurn:
     (TCP, TLS) does not eat into the spacing the *server* observes.
     """
 
-    __slots__ = ("_state",)
+    __slots__ = ("_backoff", "_state")
 
-    def __init__(self, state: _HostState) -> None:
+    def __init__(self, state: _HostState, backoff: Backoff) -> None:
         self._state = state
+        self._backoff = backoff
 
     def mark_sent(self) -> None:
         self._state.last_start = time.monotonic()
+
+    def succeeded(self) -> None:
+        """The host answered sensibly: forget its failures."""
+        self._state.failures = 0
+        self._state.not_before = 0.0
+
+    def failed(self, retry_after: float | None = None) -> None:
+        """The host failed (no answer, 429, 5xx): leave it alone for a while."""
+        state = self._state
+        state.failures += 1
+        wait = self._backoff.after(state.failures, retry_after)
+        state.not_before = max(state.not_before, time.monotonic() + wait)
 
 
 class PolitenessGate:
     """Per-instance politeness state (nothing is shared between Fetchers)."""
 
-    def __init__(self, concurrency: int, per_host_delay: float) -> None:
+    def __init__(
+        self, concurrency: int, per_host_delay: float, backoff: Backoff | None = None
+    ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._global = asyncio.Semaphore(concurrency)
         self._delay = max(0.0, per_host_delay)
+        self._backoff = backoff or Backoff()
         self._hosts: dict[str, _HostState] = {}
         self._prune_at = _PRUNE_AT
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[HostTurn]:
+    async def slot(self, host: str, *, delay: float | None = None) -> AsyncIterator[HostTurn]:
         """Hold the right to send one request to ``host`` for the ``with`` body.
 
         Callers put the whole exchange (send, read body, close) inside, so the
-        next request to the same host starts only after this one has finished
-        and at least ``per_host_delay`` after this one started.
+        next request to the same host starts only after this one has finished,
+        at least ``per_host_delay`` (or ``delay``, if larger) after this one
+        started, and not before the host's backoff (if it is failing) is over.
         """
         key = host.lower()
         state = self._hosts.get(key)
@@ -68,27 +112,26 @@ class PolitenessGate:
         state.users += 1
         try:
             async with state.lock:
+                state.delay = max(self._delay, delay or 0.0)
+                ready = state.not_before
                 if state.last_start is not None:
-                    wait = state.last_start + self._delay - time.monotonic()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
+                    ready = max(ready, state.last_start + state.delay)
+                wait = ready - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 async with self._global:
                     state.last_start = time.monotonic()
-                    yield HostTurn(state)
+                    yield HostTurn(state, self._backoff)
         finally:
             state.users -= 1
             self._prune()
 
     def _prune(self) -> None:
-        """Forget hosts nobody is using whose delay has passed (bounded memory)."""
+        """Forget hosts nobody is using whose waits have passed (bounded memory)."""
         if len(self._hosts) < self._prune_at:
             return
         now = time.monotonic()
-        idle = [
-            key
-            for key, state in self._hosts.items()
-            if state.users == 0 and (state.last_start or 0.0) + self._delay <= now
-        ]
+        idle = [key for key, state in self._hosts.items() if state.forgettable(now, self._backoff)]
         for key in idle:
             del self._hosts[key]
         self._prune_at = max(_PRUNE_AT, 2 * len(self._hosts))

@@ -58,6 +58,7 @@ def utcnow() -> datetime:
 
 
 SOURCE_KINDS = ("feed", "sitemap", "page", "url")
+SOURCE_ORIGINS = ("cli", "file")  # added by a command, or synced from sources.toml
 
 
 class Source(SQLModel, table=True):
@@ -82,6 +83,23 @@ class Source(SQLModel, table=True):
     exclude: str | None = None
     paused: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Bumped by every spec change made through the Store (never by polls), so a
+    # running daemon notices edits made by another process.
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    origin: str = Field(default="cli", sa_column_kwargs={"server_default": "cli"})
+    # Health of the polls: the last attempt, the last success, the last error.
+    last_poll_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    consecutive_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    articles_found: int | None = None  # of the last successful poll
+    articles_new: int | None = None
+    total_new: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Validators of the source document, for a conditional GET.
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
 
 
 class Article(SQLModel, table=True):
@@ -92,6 +110,8 @@ class Article(SQLModel, table=True):
         UniqueConstraint("canonical_url", name="uq_article_canonical_url"),
         Index("ix_article_first_seen", "first_seen", "id"),
         Index("ix_article_site_first_seen", "site", "first_seen"),
+        Index("ix_article_source_id", "source_id"),
+        Index("ix_article_next_check_at", "next_check_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,6 +123,11 @@ class Article(SQLModel, table=True):
     title: str | None = Field(default=None, sa_type=Text)
     published: str | None = None
     source_id: int | None = Field(default=None, foreign_key="source.id")
+    # Re-check ladder (archiver.version.ladder): rung ``check_step`` after
+    # ``check_anchor`` is due at ``next_check_at``; None means not scheduled.
+    check_anchor: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    check_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Alias(SQLModel, table=True):

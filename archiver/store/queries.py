@@ -14,12 +14,14 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from archiver.errors import NotFoundError, StoreError
+from archiver.store import schedule, sources
 from archiver.store.models import Alias, Article, Body, Capture, Version
 from archiver.store.records import (
     ArticleSummary,
     ArticleView,
     CaptureView,
     CheckState,
+    StatusView,
     VersionView,
 )
 
@@ -31,6 +33,20 @@ def alias_map(session: Session, urls: Iterable[str]) -> dict[str, int]:
         return {}
     rows = session.exec(select(Alias.url, Alias.article_id).where(col(Alias.url).in_(wanted)))
     return {url: article_id for url, article_id in rows}
+
+
+IN_CHUNK = 500
+"""Most values bound into one ``IN (...)`` list."""
+
+
+def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """Which of ``urls`` are known aliases (looked up ``IN_CHUNK`` at a time)."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        found.update(session.exec(select(Alias.url).where(col(Alias.url).in_(chunk))))
+    return found
 
 
 def first_known(known: dict[str, int], urls: Iterable[str]) -> int | None:
@@ -210,3 +226,15 @@ def counts(session: Session) -> dict[str, int]:
         "captures": count(Capture),
         "bodies": count(Body),
     }
+
+
+def status(session: Session, now: datetime) -> StatusView:
+    totals = counts(session)
+    return StatusView(
+        articles=totals["articles"],
+        versions=totals["versions"],
+        captures=totals["captures"],
+        bodies=totals["bodies"],
+        sources=sources.views(session),
+        due_checks=schedule.count_due(session, now),
+    )

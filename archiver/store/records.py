@@ -132,3 +132,81 @@ class SearchHit:
 
 SNIPPET_MARK_START = "\x02"
 SNIPPET_MARK_END = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """What a person configures about a source (CLI or ``sources.toml``).
+
+    ``every_seconds`` is stored in whole seconds (rounded).
+    """
+
+    name: str
+    kind: str  # 'feed', 'sitemap', 'page' or 'url'
+    url: str
+    every_seconds: float | None
+    cron: str | None
+    include: str | None  # URL filter patterns, interpreted by the daemon
+    exclude: str | None
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """A source as stored: its spec, where it came from, and the health of its polls."""
+
+    id: int
+    name: str
+    kind: str
+    url: str
+    every_seconds: float | None
+    cron: str | None
+    include: str | None
+    exclude: str | None
+    paused: bool
+    origin: str  # 'cli' (added by a command) or 'file' (synced from sources.toml)
+    created_at: datetime
+    updated_at: datetime  # last change of the spec (not of the poll health)
+    last_poll_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None  # the most recent error, kept after later successes
+    last_error_at: datetime | None
+    consecutive_failures: int
+    articles_found: int | None  # links found by the last successful poll (None: never)
+    articles_new: int | None  # of those, how many were new to the archive
+    total_new: int
+    article_count: int  # articles first archived through this source
+    etag: str | None  # validators of the source document, for a conditional GET
+    last_modified: str | None
+    body_hash: str | None
+
+    @property
+    def spec(self) -> SourceSpec:
+        return SourceSpec(
+            name=self.name,
+            kind=self.kind,
+            url=self.url,
+            every_seconds=self.every_seconds,
+            cron=self.cron,
+            include=self.include,
+            exclude=self.exclude,
+            paused=self.paused,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DueCheck:
+    """An article whose next re-check is due."""
+
+    article_id: int
+    url: str  # its canonical URL
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    articles: int
+    versions: int
+    captures: int
+    bodies: int
+    sources: list[SourceView]
+    due_checks: int  # re-checks due now

@@ -19,17 +19,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from archiver.errors import ArchiverError, StoreError
-from archiver.store import bodies, queries, search, writes
+from archiver.store import bodies, queries, schedule, search, sources, writes
 from archiver.store.engine import make_engine, run_write, session_scope
 from archiver.store.migrate import upgrade as upgrade_schema
+from archiver.store.models import utcnow
 from archiver.store.records import (
     ArticleSummary,
     ArticleView,
     CaptureIn,
     CaptureView,
     CheckState,
+    DueCheck,
     RecordResult,
     SearchHit,
+    SourceSpec,
+    SourceView,
+    StatusView,
     VersionIn,
     VersionView,
 )
@@ -39,7 +44,7 @@ T = TypeVar("T")
 
 
 class Store:
-    """Archived articles, their versions, captures and raw bodies in one SQL database.
+    """Archived articles, their versions, captures, raw bodies and sources in one SQL database.
 
     ``Store(url)`` opens SQLite or PostgreSQL and, unless ``migrate=False``,
     upgrades the schema to the newest revision first.
@@ -81,13 +86,19 @@ class Store:
         canonical_url: str,
         site: str,
         content: VersionIn,
+        ladder: Sequence[float] = (),
     ) -> RecordResult:
         """Record a successful fetch and its extracted content, in one transaction.
 
         Finds the article through any of ``urls`` + ``canonical_url`` (creating it
         if none is known), adds the URLs it did not know as aliases, stores the
         body once per hash, and adds a version when the text hash changed.
-        ``capture.requested_url`` always counts as one of ``urls``.
+        ``capture.requested_url`` always counts as one of ``urls``; a new article
+        belongs to ``capture.source_id`` (unless that source was removed meanwhile).
+
+        With a re-check ``ladder`` (seconds), the article's next re-check is
+        planned too: a new article or version restarts the ladder at
+        ``capture.fetched_at``, an unchanged one moves on (``plan_next_check``).
         """
         require_aware(capture.fetched_at)
         packed = bodies.pack(body, capture.body_hash)  # CPU work before taking the lock
@@ -102,33 +113,110 @@ class Store:
                 canonical_url=canonical_url,
                 site=site,
                 content=content,
+                ladder=tuple(ladder),
             ),
         )
 
-    def record_unchanged(self, article_id: int, capture: CaptureIn) -> RecordResult:
+    def record_unchanged(
+        self, article_id: int, capture: CaptureIn, *, ladder: Sequence[float] = ()
+    ) -> RecordResult:
         """Record a re-check that found nothing new (304, or an identical raw body).
 
-        ``capture.body_hash`` is linked only if that body is stored already.
+        ``capture.body_hash`` is linked only if that body is stored already. With
+        a ``ladder`` the article moves on to its next re-check.
         """
         require_aware(capture.fetched_at)
         return self._write(
             "recording an unchanged capture",
-            lambda s: writes.record_unchanged(s, article_id, capture),
+            lambda s: writes.record_unchanged(s, article_id, capture, tuple(ladder)),
         )
 
-    def record_failure(self, capture: CaptureIn, article_id: int | None = None) -> int:
+    def record_failure(
+        self, capture: CaptureIn, article_id: int | None = None, *, ladder: Sequence[float] = ()
+    ) -> int:
         """Record a failed fetch (``capture.error``) and nothing else; returns the capture id.
 
         The raw body of a failure is not stored, so ``body_hash`` is kept only
-        when that body is already in the store.
+        when that body is already in the store. With a ``ladder`` a failed
+        re-check of ``article_id`` moves it on to its next rung, like an
+        unchanged one, so a failing page is not hammered.
         """
         require_aware(capture.fetched_at)
         return self._write(
             "recording a failed capture",
-            lambda s: writes.record_failure(s, capture, article_id),
+            lambda s: writes.record_failure(s, capture, article_id, tuple(ladder)),
+        )
+
+    # -- sources ---------------------------------------------------------------
+
+    def add_source(self, spec: SourceSpec, *, origin: str = "cli") -> SourceView:
+        """Add a source; InputError if the name is taken or the spec is invalid."""
+        return self._write("adding a source", lambda s: sources.add(s, spec, origin))
+
+    def source(self, name: str) -> SourceView:
+        return self._read("reading a source", lambda s: sources.view(s, name))
+
+    def sources(self) -> list[SourceView]:
+        """Every source, by name."""
+        return self._read("listing sources", sources.views)
+
+    def remove_source(self, name: str) -> None:
+        """Delete a source; its articles and captures stay (no longer linked to it)."""
+        self._write("removing a source", lambda s: sources.remove(s, name))
+
+    def set_paused(self, name: str, paused: bool) -> SourceView:
+        return self._write("pausing a source", lambda s: sources.set_paused(s, name, paused))
+
+    def sync_sources(self, specs: Sequence[SourceSpec]) -> tuple[int, int]:
+        """Upsert the sources of ``sources.toml`` (the file wins); returns (added, updated)."""
+        return self._write("syncing sources", lambda s: sources.sync(s, list(specs)))
+
+    def sources_fingerprint(self) -> tuple[int, datetime | None]:
+        """(count, newest ``updated_at``): changes whenever a source spec changes."""
+        return self._read("checking sources", sources.fingerprint)
+
+    def record_poll(
+        self,
+        source_id: int,
+        *,
+        at: datetime,
+        found: int,
+        new: int,
+        error: str | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+    ) -> None:
+        """Record how a poll of the source went (``error`` set: it failed).
+
+        A success stores the validators given and keeps those not given (304).
+        """
+        require_aware(at)
+        self._write(
+            "recording a poll",
+            lambda s: sources.record_poll(
+                s,
+                source_id,
+                at=at,
+                found=found,
+                new=new,
+                error=error,
+                etag=etag,
+                last_modified=last_modified,
+                body_hash=body_hash,
+            ),
         )
 
     # -- reads -----------------------------------------------------------------
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        """Which of these (normalized) URLs already lead to an archived article."""
+        return self._read("looking up URLs", lambda s: queries.known_urls(s, urls))
+
+    def due_checks(self, now: datetime, limit: int) -> list[DueCheck]:
+        """Articles whose re-check is due at ``now``, the longest overdue first."""
+        require_aware(now)
+        return self._read("finding due re-checks", lambda s: schedule.due(s, now, limit))
 
     def check_state(self, urls: Sequence[str]) -> CheckState | None:
         """What a conditional re-fetch of the article behind ``urls`` needs (None if unknown)."""
@@ -181,6 +269,12 @@ class Store:
     def counts(self) -> dict[str, int]:
         """Row counts: articles, versions, captures, bodies."""
         return self._read("counting", queries.counts)
+
+    def status(self, *, now: datetime | None = None) -> StatusView:
+        """Row counts, every source with its health, and how many re-checks are due."""
+        moment = utcnow() if now is None else now
+        require_aware(moment)
+        return self._read("reading the status", lambda s: queries.status(s, moment))
 
     # -- plumbing --------------------------------------------------------------
 

@@ -7,12 +7,13 @@ They are pure with respect to the session (no side effects elsewhere), because
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from archiver.errors import NotFoundError, StoreError
-from archiver.store import bodies, queries, search
+from archiver.store import bodies, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
 from archiver.store.records import CaptureIn, Outcome, RecordResult, VersionIn
 
@@ -32,8 +33,11 @@ def record(
     canonical_url: str,
     site: str,
     content: VersionIn,
+    ladder: Sequence[float] = (),
 ) -> RecordResult:
-    """Body, article, aliases, capture and (if the text changed) a new version."""
+    """Body, article, aliases, capture, (if the text changed) a new version, and the
+    article's next re-check on ``ladder``."""
+    capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     bodies.put(session, packed)
     known = queries.alias_map(session, urls)
     # The canonical URL's article wins; else the first URL that is known.
@@ -54,27 +58,41 @@ def record(
         )
     ).first()
     outcome: Outcome
-    if current != content.text_hash:
+    changed = current != content.text_hash
+    if changed:
         _add_version(session, article, content, capture_id)
         outcome = "new" if owner is None else "updated"
     else:
         outcome = "unchanged" if capture.requested_url in known else "duplicate"
     article.last_checked = max(article.last_checked, capture.fetched_at)
+    schedule.advance(article, ladder, changed=changed, now=capture.fetched_at)
     session.flush()
     return RecordResult(outcome, article.id, article.version_count, capture_id)
 
 
-def record_unchanged(session: Session, article_id: int, capture: CaptureIn) -> RecordResult:
+def record_unchanged(
+    session: Session, article_id: int, capture: CaptureIn, ladder: Sequence[float] = ()
+) -> RecordResult:
+    capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     article = lock_article(session, article_id)
     capture_id = add_capture(session, capture, article_id, known_body(session, capture.body_hash))
     article.last_checked = max(article.last_checked, capture.fetched_at)
+    schedule.advance(article, ladder, changed=False, now=capture.fetched_at)
     session.flush()
     return RecordResult("unchanged", article_id, article.version_count, capture_id)
 
 
-def record_failure(session: Session, capture: CaptureIn, article_id: int | None) -> int:
+def record_failure(
+    session: Session, capture: CaptureIn, article_id: int | None, ladder: Sequence[float] = ()
+) -> int:
+    """A failed check moves the article on to its next rung: a failing page is not hammered."""
+    capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     if article_id is not None:
-        queries.get_article(session, article_id)
+        if ladder:
+            article = lock_article(session, article_id)
+            schedule.advance(article, ladder, changed=False, now=capture.fetched_at)
+        else:
+            queries.get_article(session, article_id)
     return add_capture(session, capture, article_id, known_body(session, capture.body_hash))
 
 
@@ -124,6 +142,7 @@ def _new_article(session: Session, canonical_url: str, site: str, capture: Captu
         version_count=0,
         source_id=capture.source_id,
     )
+    schedule.start(article, capture.fetched_at)
     session.add(article)
     session.flush()  # a concurrent insert of the same URL fails here (and is retried)
     return article

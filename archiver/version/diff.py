@@ -15,7 +15,9 @@ from typing import Literal
 from archiver.store.records import VersionView
 
 OpKind = Literal["equal", "insert", "delete"]
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# A word with the whitespace after it: runs of changed words then form one
+# contiguous insertion or deletion instead of words split by "equal" spaces.
+_TOKENS = re.compile(r"\S+[^\S\n]*|\s+")
 METADATA_FIELDS = ("title", "authors", "published", "modified", "site_name", "language")
 
 

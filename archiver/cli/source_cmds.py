@@ -1,0 +1,189 @@
+"""``archiver source ...`` and ``archiver status``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archiver.cli import render
+from archiver.cli.app import AppContext, cli, pass_app
+from archiver.daemon import PollResult, poll_source
+from archiver.daemon.specs import KINDS, make_spec
+from archiver.durations import format_duration
+from archiver.pipeline import open_services
+from archiver.store.records import SourceView
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def source_json(source: SourceView) -> dict[str, Any]:
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "url": source.url,
+        "every": source.every_seconds,
+        "cron": source.cron,
+        "include": source.include,
+        "exclude": source.exclude,
+        "paused": source.paused,
+        "origin": source.origin,
+        "created": render.iso(source.created_at),
+        "last_poll": render.iso(source.last_poll_at),
+        "last_success": render.iso(source.last_success_at),
+        "last_error": source.last_error,
+        "last_error_at": render.iso(source.last_error_at),
+        "consecutive_failures": source.consecutive_failures,
+        "articles_found": source.articles_found,
+        "articles_new": source.articles_new,
+        "articles": source.article_count,
+    }
+
+
+def _schedule(source: SourceView) -> str:
+    if source.cron:
+        return f"cron {source.cron}"
+    return f"every {format_duration(source.every_seconds or 0)}"
+
+
+def source_text(source: SourceView) -> str:
+    state = "paused" if source.paused else "active"
+    health = (
+        f"failing x{source.consecutive_failures}: {source.last_error}"
+        if source.consecutive_failures
+        else f"ok, last poll {render.iso(source.last_poll_at) or 'never'}"
+    )
+    return (
+        f"{source.name:<20} {source.kind:<8} {_schedule(source):<18} {state:<7} "
+        f"{source.article_count:>5} articles  {health}\n{'':<20} {source.url}"
+    )
+
+
+@cli.group()
+def source() -> None:
+    """Manage sources: feeds, sitemaps, section pages and single URLs."""
+
+
+@source.command("add")
+@click.argument("url")
+@click.option("--kind", type=click.Choice(KINDS), required=True, help="What the URL is.")
+@click.option("--every", help="Poll interval: 30s, 15m, 2h, 1d.")
+@click.option("--cron", help='Poll on a crontab schedule (UTC), e.g. "*/10 * * * *".')
+@click.option("--name", help="Unique name (default: the URL's host).")
+@click.option("--include", help="Only article URLs matching this regular expression.")
+@click.option("--exclude", help="Skip article URLs matching this regular expression.")
+@json_option
+@pass_app
+def source_add(
+    app: AppContext,
+    url: str,
+    kind: str,
+    every: str | None,
+    cron: str | None,
+    name: str | None,
+    include: str | None,
+    exclude: str | None,
+    as_json: bool,
+) -> None:
+    """Add a source; a running daemon picks it up within daemon.reload_every."""
+    spec = make_spec(
+        url, kind=kind, name=name, every=every, cron=cron, include=include, exclude=exclude
+    )
+    with app.store() as store:
+        added = store.add_source(spec)
+    click.echo(render.dumps(source_json(added)) if as_json else f"added source {added.name}")
+
+
+@source.command("list")
+@json_option
+@pass_app
+def source_list(app: AppContext, as_json: bool) -> None:
+    """List sources with their schedule and health."""
+    with app.store() as store:
+        sources = store.sources()
+    for item in sources:
+        click.echo(render.dumps(source_json(item)) if as_json else source_text(item))
+
+
+@source.command("remove")
+@click.argument("name")
+@pass_app
+def source_remove(app: AppContext, name: str) -> None:
+    """Remove a source (its archived articles stay)."""
+    with app.store() as store:
+        store.remove_source(name)
+    click.echo(f"removed source {name}")
+
+
+@source.command("pause")
+@click.argument("name")
+@pass_app
+def source_pause(app: AppContext, name: str) -> None:
+    """Stop polling a source until it is resumed."""
+    with app.store() as store:
+        store.set_paused(name, True)
+    click.echo(f"paused source {name}")
+
+
+@source.command("resume")
+@click.argument("name")
+@pass_app
+def source_resume(app: AppContext, name: str) -> None:
+    """Resume polling a paused source."""
+    with app.store() as store:
+        store.set_paused(name, False)
+    click.echo(f"resumed source {name}")
+
+
+@source.command("run")
+@click.argument("name")
+@json_option
+@pass_app
+def source_run(app: AppContext, name: str, as_json: bool) -> None:
+    """Poll a source once now (with a progress bar on a terminal)."""
+
+    async def run() -> PollResult:
+        async with open_services(app.settings) as services:
+            found = await asyncio.to_thread(services.store.source, name)
+            if not sys.stderr.isatty():
+                return await poll_source(found, services)
+            columns = (TextColumn(f"polling {name}"), BarColumn(), MofNCompleteColumn(),
+                       TimeElapsedColumn())  # fmt: skip
+            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("poll", total=None)
+                return await poll_source(
+                    found, services, progress=lambda done, total: bar.update(task, completed=done,
+                                                                             total=total)
+                )  # fmt: skip
+
+    result = asyncio.run(run())
+    if as_json:
+        click.echo(render.dumps({"source": result.source, "found": result.found, "new": result.new,
+                                 "failed": result.failed, "unchanged": result.unchanged,
+                                 "error": result.error}))  # fmt: skip
+    elif result.error is None:
+        click.echo(f"{name}: {result.found} found, {result.new} new, {result.failed} failed")
+    if result.error is not None:
+        click.echo(f"archiver: error: source {name}: {result.error}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@json_option
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Archive counts and the health of every source."""
+    with app.store() as store:
+        view = store.status()
+    counts = {"articles": view.articles, "versions": view.versions, "captures": view.captures,
+              "bodies": view.bodies, "due_checks": view.due_checks}  # fmt: skip
+    if as_json:
+        click.echo(render.dumps({**counts, "sources": [source_json(s) for s in view.sources]}))
+        return
+    click.echo("  ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    for item in view.sources:
+        click.echo(source_text(item))

@@ -1,0 +1,180 @@
+"""Poll one source: discover article URLs, archive the ones not seen before.
+
+A plain async function over explicit inputs (the source as read from the
+store, the pipeline services), so it can run in the daemon, in
+``archiver source run`` or as a queued job on another machine.
+Known URLs are not fetched again here: the re-check ladder owns them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from archiver.discover import (
+    compile_filter,
+    parse_feed,
+    parse_page,
+    parse_sitemap,
+    robots_sitemap_lines,
+)
+from archiver.errors import ArchiverError, HTTPStatusError
+from archiver.fetch import FetchResult
+from archiver.pipeline import AddResult, Services, archive_url
+from archiver.store.records import SourceView
+from archiver.version import body_hash
+
+log = logging.getLogger("archiver.daemon")
+
+MAX_CHILD_SITEMAPS = 50
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    source: str
+    found: int = 0  # candidate article URLs in the source document(s)
+    new: int = 0  # articles archived for the first time
+    failed: int = 0  # candidate URLs that could not be archived
+    unchanged: bool = False  # the source document itself was unchanged (304 / same bytes)
+    error: str | None = None  # the poll as a whole failed
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    result: FetchResult
+    unchanged: bool
+
+
+async def _fetch(services: Services, url: str, source: SourceView | None = None) -> _Document:
+    result = await services.fetcher.fetch(
+        url,
+        etag=source.etag if source else None,
+        last_modified=source.last_modified if source else None,
+        accept=FEED_ACCEPT,
+    )
+    if result.status == 304 and source is not None:
+        return _Document(result, True)
+    if result.status >= 300:
+        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    same = source is not None and source.body_hash == body_hash(result.body)
+    return _Document(result, same)
+
+
+async def _sitemap_urls(services: Services, top: FetchResult) -> list[str]:
+    """Articles of a sitemap, a sitemap index (breadth first, bounded) or robots.txt."""
+    if urlsplit(top.final_url).path.endswith("/robots.txt"):
+        text = top.body.decode("utf-8", errors="replace")
+        queue, articles = robots_sitemap_lines(text, top.final_url), []
+    else:
+        found = parse_sitemap(top.body, top.final_url)
+        queue, articles = list(found.sitemaps), list(found.articles)
+    seen: set[str] = set()
+    while queue and len(seen) < MAX_CHILD_SITEMAPS:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            child = parse_sitemap((await _fetch(services, url)).result.body, url)
+        except ArchiverError as exc:
+            log.info("sitemap %s skipped: %s", url, exc)
+            continue
+        articles.extend(child.articles)
+        queue.extend(child.sitemaps)
+    return list(dict.fromkeys(articles))
+
+
+async def discover_urls(source: SourceView, services: Services) -> tuple[list[str], _Document]:
+    """Candidate article URLs of a feed/sitemap/page source (raises ArchiverError).
+
+    An unchanged feed or page (304, same bytes) has nothing new to offer; an
+    unchanged sitemap index or robots.txt still may, in its child sitemaps, so
+    sitemap sources are always parsed.
+    """
+    doc = await _fetch(services, source.url, None if source.kind == "sitemap" else source)
+    if doc.unchanged:
+        return [], doc
+    top = doc.result
+    if source.kind == "page":
+        found = parse_page(top.body, top.final_url, include=source.include, exclude=source.exclude)
+        return found.articles, doc
+    if source.kind == "feed":
+        urls = parse_feed(top.body, top.final_url).articles
+    else:
+        urls = await _sitemap_urls(services, top)
+    include = compile_filter(source.include, option="include")
+    exclude = compile_filter(source.exclude, option="exclude")
+    return [
+        u
+        for u in urls
+        if (include is None or include.search(u)) and not (exclude and exclude.search(u))
+    ], doc
+
+
+async def _archive_all(
+    urls: list[str], services: Services, source_id: int, progress: Progress | None
+) -> list[AddResult]:
+    done = 0
+
+    async def one(url: str) -> AddResult:
+        nonlocal done
+        result = await archive_url(url, services, source_id=source_id)
+        done += 1
+        if progress:
+            progress(done, len(urls))
+        return result
+
+    return list(await asyncio.gather(*(one(u) for u in urls)))
+
+
+async def poll_source(
+    source: SourceView, services: Services, *, progress: Progress | None = None
+) -> PollResult:
+    """Poll once and record the source's health in the store."""
+    store, started, at = services.store, time.monotonic(), datetime.now(UTC)
+    try:
+        if source.kind == "url":
+            results = await _archive_all([source.url], services, source.id, progress)
+            if results[0].outcome == "error":
+                raise ArchiverError(results[0].error or "error")
+            urls, doc = [source.url], None
+        else:
+            urls, doc = await discover_urls(source, services)
+            known = await asyncio.to_thread(store.known_urls, urls)
+            results = await _archive_all(
+                [u for u in urls if u not in known], services, source.id, progress
+            )
+    except ArchiverError as exc:
+        await asyncio.to_thread(store.record_poll, source.id, at=at, found=0, new=0, error=str(exc))
+        log.warning("source %s poll failed: %s", source.name, exc)
+        return PollResult(source.name, error=str(exc))
+    new = sum(1 for r in results if r.outcome == "new")
+    failed = sum(1 for r in results if r.outcome == "error")
+    validators = {}
+    if doc is not None and not doc.unchanged:
+        validators = {
+            "etag": doc.result.etag,
+            "last_modified": doc.result.last_modified,
+            "body_hash": body_hash(doc.result.body),
+        }
+    unchanged = doc is not None and doc.unchanged
+    # An unchanged document still lists what it listed last time.
+    found = (source.articles_found or 0) if unchanged else len(urls)
+    await asyncio.to_thread(
+        store.record_poll, source.id, at=at, found=found, new=new, error=None, **validators
+    )
+    log.info(
+        "source %s polled: %s, %d found, %d new, %d failed (%.1fs)",
+        source.name, "unchanged" if unchanged else "changed", len(urls), new, failed,
+        time.monotonic() - started,
+    )  # fmt: skip
+    return PollResult(source.name, len(urls), new, failed, unchanged)

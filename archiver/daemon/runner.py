@@ -1,0 +1,164 @@
+"""``archiver run``: the long-running process that keeps the archive current.
+
+Start: open the services, sync ``config/sources.toml`` into the store, build
+one job per source from the store, plus a re-check scan (due re-checks live
+in the store and survive restarts) and a reload that picks up sources edited
+with the CLI while the daemon runs.
+
+Stop (SIGINT/SIGTERM or ``stop``): no new work is started; in-flight work gets
+``daemon.shutdown_grace`` seconds, then is cancelled. Every store write is one
+transaction, so whatever is cancelled leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from archiver.config import Settings
+from archiver.daemon.jobs import SourceJobs
+from archiver.daemon.poll import poll_source
+from archiver.daemon.sources_file import load_sources_file
+from archiver.errors import ArchiverError
+from archiver.pipeline import Services, archive_url, open_services
+
+log = logging.getLogger("archiver.daemon")
+
+
+class Daemon:
+    """The daemon's state for one run: services, scheduler, in-flight tasks."""
+
+    def __init__(self, settings: Settings, services: Services) -> None:
+        self.settings = settings
+        self.services = services
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.jobs = SourceJobs(self.scheduler, self.poll, settings.daemon.seconds("misfire_grace"))
+        self.inflight: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        self._fingerprint: object = None
+
+    async def _tracked(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run scheduled work as a task the shutdown can wait for or cancel."""
+        if self.stopping:
+            work.close()
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self.inflight.add(task)
+        try:
+            await work
+        except ArchiverError as exc:  # a job's failure is logged, never kills the daemon
+            log.error("job failed: %s", exc)
+        finally:
+            self.inflight.discard(task)
+
+    async def poll(self, name: str) -> None:
+        await self._tracked(self._poll(name))
+
+    async def _poll(self, name: str) -> None:
+        store = self.services.store
+        source = next((s for s in await asyncio.to_thread(store.sources) if s.name == name), None)
+        if source is None or source.paused:
+            return
+        await poll_source(source, self.services)
+
+    async def recheck(self) -> None:
+        await self._tracked(self._recheck())
+
+    async def _recheck(self) -> None:
+        store, batch = self.services.store, self.settings.daemon.recheck_batch
+        due = await asyncio.to_thread(store.due_checks, datetime.now(UTC), batch)
+        if not due:
+            return
+        results = await asyncio.gather(*(archive_url(d.url, self.services) for d in due))
+        changed = sum(1 for r in results if r.changed)
+        log.info("re-checked %d articles: %d changed", len(results), changed)
+
+    async def reload(self) -> None:
+        await self._tracked(self._reload())
+
+    async def _reload(self) -> None:
+        store = self.services.store
+        fingerprint = await asyncio.to_thread(store.sources_fingerprint)
+        if fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
+        self.jobs.sync(await asyncio.to_thread(store.sources))
+
+    def _every(self, job: Callable[[], Awaitable[None]], seconds: float, job_id: str) -> None:
+        self.scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=seconds, timezone=UTC),
+            id=job_id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+
+    async def start(self) -> None:
+        specs = load_sources_file(self.settings.daemon.sources_file)
+        if specs:
+            added, updated = await asyncio.to_thread(self.services.store.sync_sources, specs)
+            log.info(
+                "sources file %s: %d added, %d updated",
+                self.settings.daemon.sources_file, added, updated,
+            )  # fmt: skip
+        await self._reload()
+        daemon = self.settings.daemon
+        self._every(self.recheck, daemon.seconds("recheck_scan_every"), "recheck")
+        self._every(self.reload, daemon.seconds("reload_every"), "reload")
+        self.scheduler.start()
+
+    async def shutdown(self) -> None:
+        """Start nothing new, give running jobs the grace period, cancel the rest.
+
+        (apscheduler's asyncio executor cancels running jobs on shutdown, so the
+        scheduler is only paused while they get their grace.)
+        """
+        self.stopping = True
+        self.scheduler.pause()
+        pending = set(self.inflight)
+        if pending:
+            log.info("waiting for %d job(s) to finish", len(pending))
+            _, still = await asyncio.wait(pending, timeout=self.settings.daemon.shutdown_grace)
+            if still:
+                log.info("abandoning %d job(s) at shutdown", len(still))
+        self.scheduler.shutdown(wait=False)  # cancels whatever still runs
+        if self.inflight:
+            await asyncio.wait(set(self.inflight), timeout=1.0)
+
+
+async def run_daemon(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[Daemon], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set or the process receives SIGINT/SIGTERM."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with open_services(settings) as services:
+            daemon = Daemon(settings, services)
+            await daemon.start()
+            dialect = settings.db_url.split(":")[0]
+            log.info("daemon started (data: %s, database: %s)", settings.home, dialect)
+            if ready is not None:
+                ready(daemon)
+            await stop.wait()
+            log.info("daemon stopping")
+            await daemon.shutdown()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    log.info("daemon stopped")

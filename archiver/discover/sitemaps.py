@@ -1,0 +1,147 @@
+"""Sitemaps (sitemaps.org protocol, Google News and image extensions) and robots.txt.
+
+A sitemap is untrusted XML from the open web, so it is parsed with lxml in its
+safest configuration: no entity substitution, no DTD loading, no network, no
+"huge tree" (libxml2's own size limits stay on). A document that declares XML
+entities is refused outright: the protocol has no use for them, and with
+substitution off an entity reference would silently vanish from a ``<loc>``,
+turning ``https://site/&story;`` into a wrong but valid-looking URL.
+
+Parsing is strict: a sitemap that is not well-formed XML is reported, not
+guessed at, because libxml2's recovery mode mangles URLs (an unescaped ``&``
+drops characters) and a wrong URL is worse than a reported error.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from urllib.parse import urljoin
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from archiver.discover.feeds import parse_feed, xml_prolog
+from archiver.discover.filters import Discovered, normalized
+from archiver.errors import DiscoverError
+
+# sitemaps.org: at most 50 MB uncompressed. Bodies above this after gunzip are
+# refused, which is also what stops a gzip bomb (1 KB that inflates to 1 GB).
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # search engines accept feeds as sitemaps
+_TEXT_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE)
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+def _gunzip(body: bytes, base_url: str) -> bytes:
+    """Decompress a gzip body, refusing more than ``MAX_SITEMAP_BYTES`` of output."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: expect a gzip header
+    try:
+        data = inflater.decompress(body, MAX_SITEMAP_BYTES + 1)
+    except zlib.error as exc:
+        raise DiscoverError(f"{base_url}: corrupt gzip sitemap ({exc})") from exc
+    if len(data) > MAX_SITEMAP_BYTES:
+        raise DiscoverError(f"{base_url}: sitemap larger than {MAX_SITEMAP_BYTES} bytes unzipped")
+    if not inflater.eof:
+        raise DiscoverError(f"{base_url}: truncated or corrupt gzip sitemap")
+    return data
+
+
+def _local(tag: object) -> str | None:
+    """Element name without namespace; None for comments, PIs and entities."""
+    return etree.QName(tag).localname if isinstance(tag, str) else None
+
+
+def _locs(root: etree._Element, entry: str) -> list[str]:
+    """Text of each ``<entry><loc>``, direct children only.
+
+    Only direct children count: ``<image:image><image:loc>`` and
+    ``<video:video>`` URLs inside an ``<url>`` are media, not pages. Namespaces
+    are ignored because sitemaps in the wild use the sitemaps.org namespace,
+    the old Google 0.84 / 0.9 ones, or none at all.
+    """
+    found: list[str] = []
+    for child in root:
+        if _local(child.tag) != entry:
+            continue
+        for field in child:
+            if _local(field.tag) == "loc" and field.text and field.text.strip():
+                found.append(field.text.strip())
+                break
+    return found
+
+
+def _parse_xml(body: bytes, base_url: str) -> Discovered:
+    if _ENTITY_DECL.search(xml_prolog(body)):
+        raise DiscoverError(f"{base_url}: sitemap declares XML entities; refused")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise DiscoverError(f"{base_url}: not a well-formed XML sitemap ({exc})") from exc
+    dtd = root.getroottree().docinfo.internalDTD  # belt and braces after the scan
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise DiscoverError(f"{base_url}: sitemap declares XML entities; refused")
+    kind = _local(root.tag)
+    if kind == "urlset":
+        return Discovered(articles=normalized(urljoin(base_url, u) for u in _locs(root, "url")))
+    if kind == "sitemapindex":
+        children = normalized(urljoin(base_url, u) for u in _locs(root, "sitemap"))
+        return Discovered(articles=[], sitemaps=children)
+    if kind in _FEED_ROOTS:
+        return parse_feed(body, base_url)
+    raise DiscoverError(f"{base_url}: <{kind}> document is not a sitemap")
+
+
+def _parse_text(body: bytes, base_url: str) -> Discovered:
+    """A plain-text sitemap: one absolute URL per line (sitemaps.org "text file")."""
+    lines = (line.strip() for line in body.decode("utf-8", errors="replace").splitlines())
+    urls = [line for line in lines if _TEXT_URL.match(line)]
+    if not urls:
+        raise DiscoverError(f"{base_url}: neither an XML nor a text sitemap")
+    return Discovered(articles=normalized(urls))
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Discovered:
+    """URLs of a sitemap: ``<urlset>`` → articles, ``<sitemapindex>`` → sitemaps.
+
+    Accepts gzip-compressed bodies (``.xml.gz`` files are served as-is, not
+    Content-Encoded, so the fetch stage leaves them compressed), plain-text
+    sitemaps and, like search engines, RSS/Atom feeds. ``base_url`` is the
+    sitemap's own URL, used for the odd relative ``<loc>`` and in messages.
+    Raises ``DiscoverError`` for anything else.
+    """
+    if body.startswith(_GZIP_MAGIC):
+        body = _gunzip(body, base_url)
+    body = body.removeprefix(_UTF8_BOM).lstrip()  # an XML declaration must come first
+    if not body:
+        raise DiscoverError(f"{base_url}: empty sitemap")
+    if body.startswith(b"<"):
+        return _parse_xml(body, base_url)
+    return _parse_text(body, base_url)
+
+
+def robots_sitemap_lines(robots_txt: str, base_url: str) -> list[str]:
+    """The ``Sitemap:`` URLs of a robots.txt, absolute and normalized, in file order.
+
+    The directive is case-insensitive and independent of user-agent groups.
+    ``base_url`` (the robots.txt URL or the site) resolves relative values,
+    which the standard forbids but some sites write anyway.
+    """
+    found: list[str] = []
+    for line in robots_txt.removeprefix("\ufeff").splitlines():
+        match = _ROBOTS_SITEMAP.match(line.split("#", 1)[0])
+        if match:
+            found.append(urljoin(base_url, match[1]))
+    return normalized(found)

@@ -1,0 +1,37 @@
+"""Durations as people write them: ``90s``, ``15m``, ``3h``, ``1d``, ``1h30m``."""
+
+from __future__ import annotations
+
+import re
+
+from archiver.errors import InputError
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``text``; a bare number means seconds. Raises InputError."""
+    raw = text.strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", raw):
+        seconds = float(raw)
+    else:
+        parts = _PART.findall(raw)
+        if not parts or "".join(n + u for n, u in parts) != raw:
+            raise InputError(f"not a duration: {text!r} (use e.g. 30s, 15m, 2h, 1d)")
+        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise InputError(f"duration must be positive: {text!r}")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of a duration (``90`` -> ``1m30s``)."""
+    if seconds != int(seconds):
+        return f"{seconds:g}s"
+    left, out = int(seconds), []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if left >= size:
+            out.append(f"{left // size}{unit}")
+            left %= size
+    return "".join(out) or "0s"

@@ -1,0 +1,111 @@
+"""Section pages → candidate article links: same-site, include/exclude, non-article filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from archiver.discover import Discovered, parse_page
+from archiver.errors import InputError
+
+PAGE_URL = "https://www.news.example.com/world/"
+
+LINKS = [
+    "/news/2026/11/kim-meets-trump",  # kept: the article
+    "https://news.example.com/news/2026/11/bare-host",  # kept: www. and bare are one site
+    "//www.news.example.com/news/2026/11/scheme-relative?utm_source=home&id=7",  # kept
+    "/news/2026/11/kim-meets-trump?utm_campaign=x#comments",  # duplicate after normalizing
+    "https://other.example.org/news/2026/11/elsewhere",  # other site
+    "https://sub.news.example.com/news/2026/11/subdomain",  # other site (host differs)
+    "/",  # site root
+    "https://news.example.com",  # site root
+    "#top",  # fragment only: the page itself
+    "/world/",  # the page itself
+    "/world/?utm_source=nav",  # the page itself, once normalized
+    "/tag/x",
+    "/author/y",
+    "/category/politics/",
+    "/search?q=kim",
+    "/images/kim.JPG",
+    "/static/site.css",
+    "/login",
+    "/account/settings",
+    "/subscribe",
+    "/feed",
+    "/world/rss.xml",
+    "/reports/annual.pdf",
+    "mailto:desk@news.example.com",
+    "javascript:void(0)",
+    "ftp://news.example.com/pub/file",
+]
+
+KEPT = [
+    "https://www.news.example.com/news/2026/11/kim-meets-trump",
+    "https://news.example.com/news/2026/11/bare-host",
+    "https://www.news.example.com/news/2026/11/scheme-relative?id=7",
+]
+
+
+def page(hrefs: list[str], head: str = "") -> bytes:
+    anchors = "".join(f'<li><a href="{href}">link</a></li>' for href in hrefs)
+    return (
+        f"<!DOCTYPE html><html><head>{head}</head><body><ul>{anchors}</ul></body></html>".encode()
+    )
+
+
+def test_default_filters() -> None:
+    assert parse_page(page(LINKS), PAGE_URL) == Discovered(articles=KEPT)
+
+
+def test_other_sites_kept_when_same_site_is_off() -> None:
+    assert parse_page(page(LINKS), PAGE_URL, same_site=False).articles == [
+        *KEPT,
+        "https://other.example.org/news/2026/11/elsewhere",
+        "https://sub.news.example.com/news/2026/11/subdomain",
+    ]
+
+
+def test_include_decides_alone() -> None:
+    """With include, the default filter is off: /tag/x is kept if it matches."""
+    articles = parse_page(page(LINKS), PAGE_URL, include=r"/(news|tag)/").articles
+    assert articles == [*KEPT, "https://www.news.example.com/tag/x"]
+
+
+def test_include_never_returns_the_page_itself() -> None:
+    assert parse_page(page(LINKS), PAGE_URL, include=r"/world/").articles == [
+        "https://www.news.example.com/world/rss.xml"
+    ]
+
+
+def test_exclude_applies_with_and_without_include() -> None:
+    assert parse_page(page(LINKS), PAGE_URL, exclude=r"kim|bare").articles == [KEPT[2]]
+    only = parse_page(page(LINKS), PAGE_URL, include=r"/news/", exclude=r"\?id=")
+    assert only.articles == KEPT[:2]
+
+
+def test_regexes_see_the_normalized_url() -> None:
+    """Tracking parameters are gone before include/exclude run."""
+    assert parse_page(page(LINKS), PAGE_URL, exclude=r"utm_").articles == KEPT
+
+
+def test_base_href_is_honoured() -> None:
+    body = page(["2026/11/story"], head='<base href="https://news.example.com/news/">')
+    assert parse_page(body, PAGE_URL).articles == ["https://news.example.com/news/2026/11/story"]
+
+
+def test_legacy_encoding_is_decoded() -> None:
+    body = (
+        b'<html><head><meta charset="windows-1252"></head>'
+        b'<body><a href="/news/caf\xe9">caf\xe9</a></body></html>'
+    )
+    assert parse_page(body, PAGE_URL).articles == ["https://www.news.example.com/news/caf%C3%A9"]
+
+
+def test_empty_page() -> None:
+    assert parse_page(b"", PAGE_URL) == Discovered(articles=[])
+
+
+def test_invalid_regex_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"^include: invalid regular expression '\(': "):
+        parse_page(page(LINKS), PAGE_URL, include="(")
+    with pytest.raises(InputError, match=r"^exclude: invalid regular expression '\[': "):
+        parse_page(page(LINKS), PAGE_URL, exclude="[")
