@@ -109,6 +109,16 @@ class LogSettings(_Section):
     format: Literal["text", "json"] = "text"
 
 
+class WebSettings(_Section):
+    host: str = Field("127.0.0.1", description="address `archiver serve` listens on")
+    port: int = Field(8000, ge=0, le=65535, description="port `archiver serve` listens on")
+    token: str | None = Field(
+        None,
+        min_length=16,
+        description="secret for the state-changing web routes; unset: they are disabled",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ARCHIVER_",
@@ -126,6 +136,7 @@ class Settings(BaseSettings):
     extract: ExtractSettings = ExtractSettings()
     daemon: DaemonSettings = DaemonSettings()
     log: LogSettings = LogSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

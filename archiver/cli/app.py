@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver import __version__
 from archiver.config import Settings, load_settings
@@ -49,6 +51,29 @@ def article_ref(store: Store, ref: str) -> ArticleView:
 
 def use_color() -> bool:
     return sys.stdout.isatty()
+
+
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: only on a terminal).",
+)
+
+
+def want_progress(flag: bool | None, many: bool = True) -> bool:
+    return flag if flag is not None else (many and sys.stderr.isatty())
+
+
+def progress_bar(label: str) -> Progress:
+    """A progress bar on stderr (drawn even when stderr is not a terminal: asked for)."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True, force_terminal=True),
+        transient=True,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver.cli import render
-from archiver.cli.app import AppContext, cli, pass_app
+from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
 from archiver.config import Settings
 from archiver.daemon import run_daemon
 from archiver.errors import ArchiverError, HTTPStatusError, InputError
@@ -28,22 +26,11 @@ def _read_url_file(stream: TextIO) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("archiving"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-
-
 async def _add_all(settings: Settings, urls: list[str], show_progress: bool) -> list[AddResult]:
     async with open_services(settings) as services:
         if not show_progress:
             return list(await asyncio.gather(*(archive_url(u, services) for u in urls)))
-        with _progress() as progress:
+        with progress_bar("archiving") as progress:
             task = progress.add_task("add", total=len(urls))
 
             async def one(url: str) -> AddResult:
@@ -63,13 +50,20 @@ async def _add_all(settings: Settings, urls: list[str], show_progress: bool) -> 
     help="Read URLs from a file, one per line ('-' for stdin).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per URL.")
+@progress_option
 @pass_app
-def add(app: AppContext, urls: tuple[str, ...], url_file: TextIO | None, as_json: bool) -> None:
+def add(
+    app: AppContext,
+    urls: tuple[str, ...],
+    url_file: TextIO | None,
+    as_json: bool,
+    progress: bool | None,
+) -> None:
     """Archive URLS now and print the outcome of each."""
     todo = list(urls) + (_read_url_file(url_file) if url_file else [])
     if not todo:
         raise click.UsageError("give at least one URL (or --from-file)")
-    show_progress = len(todo) > 1 and sys.stderr.isatty()
+    show_progress = want_progress(progress, many=len(todo) > 1)
     results = asyncio.run(_add_all(app.settings, todo, show_progress))
     for result in results:
         click.echo(render.dumps(render.add_json(result)) if as_json else render.add_text(result))

@@ -49,13 +49,12 @@ def history(app: AppContext, ref: str, as_json: bool) -> None:
     with app.store() as store:
         article = article_ref(store, ref)
         versions = store.versions(article.id)
-    rows = [render.version_json(v, versions[i - 1] if i else None) for i, v in enumerate(versions)]
+    doc = render.history_json(article, versions)
     if as_json:
-        click.echo(render.dumps({"article_id": article.id, "url": article.canonical_url,
-                                 "versions": rows}))  # fmt: skip
+        click.echo(render.dumps(doc))
         return
     click.echo(f"article {article.id}  {article.canonical_url}")
-    for row in rows:
+    for row in doc["versions"]:
         click.echo(render.history_text(row))
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from archiver.browse_json import source_json
 from archiver.cli import render
-from archiver.cli.app import AppContext, cli, pass_app
+from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
 from archiver.daemon import PollResult, poll_source
 from archiver.daemon.specs import KINDS, make_spec
 from archiver.durations import format_duration
@@ -19,29 +17,6 @@ from archiver.pipeline import open_services
 from archiver.store.records import SourceView
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def source_json(source: SourceView) -> dict[str, Any]:
-    return {
-        "name": source.name,
-        "kind": source.kind,
-        "url": source.url,
-        "every": source.every_seconds,
-        "cron": source.cron,
-        "include": source.include,
-        "exclude": source.exclude,
-        "paused": source.paused,
-        "origin": source.origin,
-        "created": render.iso(source.created_at),
-        "last_poll": render.iso(source.last_poll_at),
-        "last_success": render.iso(source.last_success_at),
-        "last_error": source.last_error,
-        "last_error_at": render.iso(source.last_error_at),
-        "consecutive_failures": source.consecutive_failures,
-        "articles_found": source.articles_found,
-        "articles_new": source.articles_new,
-        "articles": source.article_count,
-    }
 
 
 def _schedule(source: SourceView) -> str:
@@ -142,23 +117,23 @@ def source_resume(app: AppContext, name: str) -> None:
 @source.command("run")
 @click.argument("name")
 @json_option
+@progress_option
 @pass_app
-def source_run(app: AppContext, name: str, as_json: bool) -> None:
+def source_run(app: AppContext, name: str, as_json: bool, progress: bool | None) -> None:
     """Poll a source once now (with a progress bar on a terminal)."""
 
     async def run() -> PollResult:
         async with open_services(app.settings) as services:
             found = await asyncio.to_thread(services.store.source, name)
-            if not sys.stderr.isatty():
+            if not want_progress(progress):
                 return await poll_source(found, services)
-            columns = (TextColumn(f"polling {name}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn())  # fmt: skip
-            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            with progress_bar(f"polling {name}") as bar:
                 task = bar.add_task("poll", total=None)
-                return await poll_source(
-                    found, services, progress=lambda done, total: bar.update(task, completed=done,
-                                                                             total=total)
-                )  # fmt: skip
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                return await poll_source(found, services, progress=advance)
 
     result = asyncio.run(run())
     if as_json:

@@ -14,15 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from archiver.discover import (
-    compile_filter,
-    parse_feed,
-    parse_page,
-    parse_sitemap,
-    robots_sitemap_lines,
-)
+from archiver.daemon.sitemaps import SitemapCache, sitemap_urls
+from archiver.discover import compile_filter, parse_feed, parse_page
 from archiver.errors import ArchiverError, HTTPStatusError
 from archiver.fetch import FetchResult
 from archiver.pipeline import AddResult, Services, archive_url
@@ -31,7 +25,6 @@ from archiver.version import body_hash
 
 log = logging.getLogger("archiver.daemon")
 
-MAX_CHILD_SITEMAPS = 50
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
@@ -69,55 +62,36 @@ async def _fetch(services: Services, url: str, source: SourceView | None = None)
     return _Document(result, same)
 
 
-async def _sitemap_urls(services: Services, top: FetchResult) -> list[str]:
-    """Articles of a sitemap, a sitemap index (breadth first, bounded) or robots.txt."""
-    if urlsplit(top.final_url).path.endswith("/robots.txt"):
-        text = top.body.decode("utf-8", errors="replace")
-        queue, articles = robots_sitemap_lines(text, top.final_url), []
-    else:
-        found = parse_sitemap(top.body, top.final_url)
-        queue, articles = list(found.sitemaps), list(found.articles)
-    seen: set[str] = set()
-    while queue and len(seen) < MAX_CHILD_SITEMAPS:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        try:
-            child = parse_sitemap((await _fetch(services, url)).result.body, url)
-        except ArchiverError as exc:
-            log.info("sitemap %s skipped: %s", url, exc)
-            continue
-        articles.extend(child.articles)
-        queue.extend(child.sitemaps)
-    return list(dict.fromkeys(articles))
-
-
-async def discover_urls(source: SourceView, services: Services) -> tuple[list[str], _Document]:
+async def discover_urls(
+    source: SourceView, services: Services, sitemaps: SitemapCache | None = None
+) -> tuple[list[str], _Document | None]:
     """Candidate article URLs of a feed/sitemap/page source (raises ArchiverError).
 
-    An unchanged feed or page (304, same bytes) has nothing new to offer; an
-    unchanged sitemap index or robots.txt still may, in its child sitemaps, so
-    sitemap sources are always parsed.
+    An unchanged feed or page (304, same bytes) has nothing new to offer. A
+    sitemap source is a tree of documents, each fetched conditionally through
+    ``sitemaps`` (see archiver.daemon.sitemaps).
     """
-    doc = await _fetch(services, source.url, None if source.kind == "sitemap" else source)
+    if source.kind == "sitemap":
+        urls = await sitemap_urls(services, source.url, sitemaps or SitemapCache())
+        return _filtered(source, urls), None
+    doc = await _fetch(services, source.url, source)
     if doc.unchanged:
         return [], doc
     top = doc.result
     if source.kind == "page":
         found = parse_page(top.body, top.final_url, include=source.include, exclude=source.exclude)
         return found.articles, doc
-    if source.kind == "feed":
-        urls = parse_feed(top.body, top.final_url).articles
-    else:
-        urls = await _sitemap_urls(services, top)
-    include = compile_filter(source.include, option="include")
-    exclude = compile_filter(source.exclude, option="exclude")
+    return _filtered(source, parse_feed(top.body, top.final_url).articles), doc
+
+
+def _filtered(source: SourceView, urls: list[str]) -> list[str]:
+    include = compile_filter(source.include, option="--include")
+    exclude = compile_filter(source.exclude, option="--exclude")
     return [
         u
         for u in urls
         if (include is None or include.search(u)) and not (exclude and exclude.search(u))
-    ], doc
+    ]
 
 
 async def _archive_all(
@@ -137,7 +111,11 @@ async def _archive_all(
 
 
 async def poll_source(
-    source: SourceView, services: Services, *, progress: Progress | None = None
+    source: SourceView,
+    services: Services,
+    *,
+    progress: Progress | None = None,
+    sitemaps: SitemapCache | None = None,
 ) -> PollResult:
     """Poll once and record the source's health in the store."""
     store, started, at = services.store, time.monotonic(), datetime.now(UTC)
@@ -148,7 +126,7 @@ async def poll_source(
                 raise ArchiverError(results[0].error or "error")
             urls, doc = [source.url], None
         else:
-            urls, doc = await discover_urls(source, services)
+            urls, doc = await discover_urls(source, services, sitemaps)
             known = await asyncio.to_thread(store.known_urls, urls)
             results = await _archive_all(
                 [u for u in urls if u not in known], services, source.id, progress

@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from archiver.config import Settings
 from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.poll import poll_source
+from archiver.daemon.sitemaps import SitemapCache
 from archiver.daemon.sources_file import load_sources_file
 from archiver.errors import ArchiverError
 from archiver.pipeline import Services, archive_url, open_services
@@ -41,6 +42,7 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.jobs = SourceJobs(self.scheduler, self.poll, settings.daemon.seconds("misfire_grace"))
         self.inflight: set[asyncio.Task[Any]] = set()
+        self.sitemaps = SitemapCache()
         self.stopping = False
         self._fingerprint: object = None
 
@@ -67,7 +69,7 @@ class Daemon:
         source = next((s for s in await asyncio.to_thread(store.sources) if s.name == name), None)
         if source is None or source.paused:
             return
-        await poll_source(source, self.services)
+        await poll_source(source, self.services, sitemaps=self.sitemaps)
 
     async def recheck(self) -> None:
         await self._tracked(self._recheck())

@@ -150,3 +150,17 @@ def test_add_reads_urls_from_file(cli: Any, site: LocalSite, tmp_path: Path) -> 
     rows = cli("add", "--json", "--from-file", str(listing)).json_lines()
     assert [r["outcome"] for r in rows] == ["new"] * 4
     assert len({r["article_id"] for r in rows}) == 4
+
+
+def test_progress_bar_when_asked(cli: Any, site: LocalSite) -> None:
+    urls = []
+    for n in seed_ids():
+        site.set(f"/p/{n}", seed_page(n, url=site.url(f"/p/{n}")).html)
+        urls.append(site.url(f"/p/{n}"))
+    shown = cli("add", "--progress", *urls)
+    assert shown.code == 0
+    assert "archiving" in shown.err
+    assert "4/4" in shown.err
+    quiet = cli("add", *urls)  # not a terminal: no bar by default
+    assert quiet.err == ""
+    assert len(quiet.out.splitlines()) == 4

@@ -101,3 +101,13 @@ def test_source_run_and_status(cli: Any, site: LocalSite) -> None:
     assert src["consecutive_failures"] == 1
     assert "HTTP 500" in src["last_error"]
     assert "failing x1" in cli("status").out
+
+
+def test_source_run_progress(cli: Any, site: LocalSite) -> None:
+    news = NewsSite(site)
+    news.publish("one", 0)
+    cli("source", "add", news.url("/rss.xml"), "--kind", "feed", "--every", "1h", "--name", "n")
+    run = cli("source", "run", "n", "--progress")
+    assert run.code == 0, run.err
+    assert "polling n" in run.err
+    assert run.out.strip() == "n: 1 found, 1 new, 0 failed"

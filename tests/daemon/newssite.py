@@ -4,6 +4,7 @@ page). ``publish``/``edit`` change what it serves between polls."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -55,6 +56,11 @@ class NewsSite:
         headers = {"ETag": f'"{story.slug}-{story.rail}-{hash(story.edit)}"'} if self.etags else {}
         self.site.set(path, page.html, headers=headers)
 
+    def _index(self, path: str, body: str, content_type: str = "text/html; charset=utf-8") -> None:
+        """Serve an index document with an ETag, as feeds and sitemaps usually are."""
+        etag = '"' + hashlib.sha1(body.encode()).hexdigest()[:16] + '"'
+        self.site.set(path, body, content_type=content_type, headers={"ETag": etag})
+
     def _serve_indexes(self) -> None:
         now = format_datetime(datetime(2026, 11, 21, tzinfo=UTC))
         items = "".join(
@@ -62,7 +68,7 @@ class NewsSite:
             f"<guid isPermaLink='false'>{s.slug}</guid><pubDate>{now}</pubDate></item>"
             for s in self.stories
         )
-        self.site.set(
+        self._index(
             "/rss.xml",
             f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>"
             f"<link>{self.url('/')}</link><description>d</description>{items}</channel></rss>",
@@ -71,13 +77,13 @@ class NewsSite:
         urls = "".join(
             f"<url><loc>{self.url(self.article_path(s.slug))}</loc></url>" for s in self.stories
         )
-        self.site.set(
+        self._index(
             "/sitemap-news.xml",
             "<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
             f"{urls}</urlset>",
             content_type="application/xml",
         )
-        self.site.set(
+        self._index(
             "/sitemap_index.xml",
             "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
             f"<sitemap><loc>{self.url('/sitemap-news.xml')}</loc></sitemap></sitemapindex>",
@@ -86,7 +92,7 @@ class NewsSite:
         links = "".join(
             f"<li><a href='{self.article_path(s.slug)}'>{s.slug}</a></li>" for s in self.stories
         )
-        self.site.set(
+        self._index(
             "/world/",
             "<html><head><title>World</title></head><body><nav><a href='/'>Home</a>"
             "<a href='/world/'>World</a><a href='/login'>Log in</a></nav>"

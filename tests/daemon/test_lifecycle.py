@@ -92,3 +92,52 @@ def test_sigterm_stops_a_busy_daemon_cleanly(archiver_env: Path, news: NewsSite)
         assert hung not in {url for (url,) in db.execute("SELECT url FROM alias")}
     finally:
         db.close()
+
+
+def test_killed_daemon_resumes_where_it_left_off(archiver_env: Path, news: NewsSite) -> None:
+    """kill -9 after the first capture: the re-check due in the store runs after restart."""
+    url = news.publish("resumable", 2)
+    env = {
+        **os.environ,
+        "ARCHIVER_EXTRACT__WORKERS": "1",
+        "ARCHIVER_DAEMON__RECHECK_LADDER": '["3s", "1h"]',
+        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2",
+    }
+    subprocess.run([str(ARCHIVER), "source", "add", news.url("/rss.xml"), "--kind", "feed",
+                    "--every", "1h"], check=True, env=env, capture_output=True)  # fmt: skip
+
+    def start() -> subprocess.Popen[str]:
+        return subprocess.Popen([str(ARCHIVER), "--log-format", "json", "run"], env=env,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+    def wait_for(proc: subprocess.Popen[str], needle: str) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if needle in line:
+                return
+        raise AssertionError(f"daemon exited before logging {needle!r}")
+
+    first = start()
+    try:
+        wait_for(first, '"message": "new ')
+        first.kill()  # SIGKILL: no cleanup at all
+        first.wait()
+    finally:
+        if first.stderr is not None:
+            first.stderr.close()
+    news.edit("resumable", "A paragraph added after the crash, found by the resumed re-check.")
+    second = start()
+    try:
+        wait_for(second, '"message": "updated ')
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=12) == 0
+    finally:
+        if second.poll() is None:
+            second.kill()
+        second.wait()
+        if second.stderr is not None:
+            second.stderr.close()
+    with Store(f"sqlite:///{archiver_env / 'archiver.db'}") as store:
+        article = store.article(url)
+        assert article.version_count == 2
+        assert store.counts()["articles"] == 1

@@ -42,6 +42,27 @@ def test_source_kind_discovers_new_articles(
     assert len(news.site.hits_for(news.article_path("dmz-handshake"))) <= 1 + 3
 
 
+def test_sitemaps_are_fetched_conditionally(
+    settings: Settings, store: Store, news: NewsSite
+) -> None:
+    news.publish("first", 0)
+    store.add_source(make_spec(news.url("/sitemap_index.xml"), kind="sitemap", every="1s"))
+
+    async def scenario() -> None:
+        async with running(settings) as daemon:
+            await until(lambda: store.counts()["articles"] == 1, what="first article")
+            await until(lambda: daemon.sitemaps.not_modified >= 2, what="a 304 poll")
+            news.publish("second", 1)  # the index stays the same; its child sitemap changes
+            await until(lambda: store.counts()["articles"] == 2, what="second article")
+
+    asyncio.run(scenario())
+    index_hits = news.site.hits_for("/sitemap_index.xml")
+    child_hits = news.site.hits_for("/sitemap-news.xml")
+    assert len(index_hits) >= 3
+    assert all("If-None-Match" in h.headers for h in index_hits[1:])
+    assert all("If-None-Match" in h.headers for h in child_hits[1:])
+
+
 def test_url_source_and_sitemap_from_robots(
     settings: Settings, store: Store, news: NewsSite
 ) -> None:

@@ -1,0 +1,103 @@
+"""Walk a sitemap source: a robots.txt's ``Sitemap:`` lines, sitemap indexes, urlsets.
+
+Every document is fetched conditionally. Validators and what each document
+listed are remembered in a ``SitemapCache`` owned by the daemon, so an index
+that answers 304 (or the same bytes) still yields its children, and each
+child that answers 304 yields what it listed last time without being parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from archiver.discover import Discovered, parse_sitemap, robots_sitemap_lines
+from archiver.errors import ArchiverError, HTTPStatusError
+from archiver.pipeline import Services
+from archiver.version import body_hash
+
+log = logging.getLogger("archiver.daemon")
+
+MAX_CHILD_SITEMAPS = 50
+SITEMAP_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedSitemap:
+    etag: str | None
+    last_modified: str | None
+    body_hash: str
+    found: Discovered
+
+
+class SitemapCache:
+    """Recently seen sitemap documents, least recently used dropped first."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._entries: OrderedDict[str, CachedSitemap] = OrderedDict()
+        self._max = max_entries
+        self.not_modified = 0  # documents answered with 304 or identical bytes
+
+    def get(self, url: str) -> CachedSitemap | None:
+        entry = self._entries.get(url)
+        if entry is not None:
+            self._entries.move_to_end(url)
+        return entry
+
+    def put(self, url: str, entry: CachedSitemap) -> None:
+        self._entries[url] = entry
+        self._entries.move_to_end(url)
+        while len(self._entries) > self._max:
+            self._entries.popitem(last=False)
+
+
+def _parse(body: bytes, url: str) -> Discovered:
+    if urlsplit(url).path.endswith("/robots.txt"):
+        return Discovered(
+            articles=[], sitemaps=robots_sitemap_lines(body.decode("utf-8", "replace"), url)
+        )
+    return parse_sitemap(body, url)
+
+
+async def _document(services: Services, url: str, cache: SitemapCache) -> Discovered:
+    cached = cache.get(url)
+    result = await services.fetcher.fetch(
+        url,
+        etag=cached.etag if cached else None,
+        last_modified=cached.last_modified if cached else None,
+        accept=SITEMAP_ACCEPT,
+    )
+    if result.status == 304 and cached is not None:
+        cache.not_modified += 1
+        return cached.found
+    if result.status >= 300:
+        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    digest = body_hash(result.body)
+    if cached is not None and cached.body_hash == digest:
+        cache.not_modified += 1
+        return cached.found
+    found = _parse(result.body, result.final_url)
+    cache.put(url, CachedSitemap(result.etag, result.last_modified, digest, found))
+    return found
+
+
+async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> list[str]:
+    """Article URLs reachable from a sitemap source, children breadth first (bounded)."""
+    top = await _document(services, url, cache)
+    queue, articles = list(top.sitemaps), list(top.articles)
+    seen: set[str] = set()
+    while queue and len(seen) < MAX_CHILD_SITEMAPS:
+        child_url = queue.pop(0)
+        if child_url in seen:
+            continue
+        seen.add(child_url)
+        try:
+            child = await _document(services, child_url, cache)
+        except ArchiverError as exc:
+            log.info("sitemap %s skipped: %s", child_url, exc)
+            continue
+        articles.extend(child.articles)
+        queue.extend(child.sitemaps)
+    return list(dict.fromkeys(articles))
