@@ -1,0 +1,140 @@
+"""JSON shapes of archive records, shared by the CLI (``--json``) and the web API.
+
+Keys are part of the public interface (README.md, *JSON keys*); times are
+ISO 8601 in UTC with a ``Z``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from archiver.pipeline import AddResult
+from archiver.store.records import (
+    SNIPPET_MARK_END,
+    SNIPPET_MARK_START,
+    ArticleSummary,
+    ArticleView,
+    SearchHit,
+    SourceView,
+    VersionView,
+)
+from archiver.version import VersionDiff, word_count
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+
+
+def add_json(result: AddResult) -> dict[str, Any]:
+    return {
+        "url": result.url,
+        "article_id": result.article_id,
+        "outcome": result.outcome,
+        "version": result.version,
+        "error": result.error,
+    }
+
+
+def show_json(article: ArticleView, version: VersionView) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "url": article.canonical_url,
+        "aliases": list(article.aliases),
+        "title": version.title,
+        "authors": list(version.authors),
+        "published": version.published,
+        "modified": version.modified,
+        "site": article.site,
+        "site_name": version.site_name,
+        "language": version.language,
+        "description": version.description,
+        "text": version.text,
+        "version": version.seq,
+        "versions": article.version_count,
+        "version_created": iso(version.created_at),
+        "first_seen": iso(article.first_seen),
+        "last_checked": iso(article.last_checked),
+    }
+
+
+def summary_json(item: ArticleSummary) -> dict[str, Any]:
+    return {
+        "article_id": item.id,
+        "url": item.canonical_url,
+        "site": item.site,
+        "title": item.title,
+        "published": item.published,
+        "versions": item.version_count,
+        "first_seen": iso(item.first_seen),
+        "last_checked": iso(item.last_checked),
+    }
+
+
+def plain_snippet(snippet: str) -> str:
+    return snippet.replace(SNIPPET_MARK_START, "").replace(SNIPPET_MARK_END, "")
+
+
+def search_json(hit: SearchHit) -> dict[str, Any]:
+    return {**summary_json(hit.article), "snippet": plain_snippet(hit.snippet), "rank": hit.rank}
+
+
+def version_json(version: VersionView, previous: VersionView | None) -> dict[str, Any]:
+    words = word_count(version.text)
+    return {
+        "version": version.seq,
+        "created": iso(version.created_at),
+        "title": version.title,
+        "words": words,
+        "words_change": words - word_count(previous.text) if previous else words,
+        "chars": len(version.text),
+        "capture_id": version.capture_id,
+    }
+
+
+def history_json(article: ArticleView, versions: Sequence[VersionView]) -> dict[str, Any]:
+    rows = [version_json(v, versions[i - 1] if i else None) for i, v in enumerate(versions)]
+    return {"article_id": article.id, "url": article.canonical_url, "versions": rows}
+
+
+def diff_json(diff: VersionDiff) -> dict[str, Any]:
+    return {
+        "article_id": diff.article_id,
+        "from": diff.from_seq,
+        "to": diff.to_seq,
+        "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in diff.fields],
+        "words_added": diff.words_added,
+        "words_removed": diff.words_removed,
+        "ops": [{"op": op.kind, "text": op.text} for op in diff.ops],
+    }
+
+
+def source_json(source: SourceView) -> dict[str, Any]:
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "url": source.url,
+        "every": source.every_seconds,
+        "cron": source.cron,
+        "include": source.include,
+        "exclude": source.exclude,
+        "paused": source.paused,
+        "origin": source.origin,
+        "created": iso(source.created_at),
+        "last_poll": iso(source.last_poll_at),
+        "last_success": iso(source.last_success_at),
+        "last_error": source.last_error,
+        "last_error_at": iso(source.last_error_at),
+        "consecutive_failures": source.consecutive_failures,
+        "articles_found": source.articles_found,
+        "articles_new": source.articles_new,
+        "articles": source.article_count,
+    }
