@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit bench clean browser
 
 install: $(STAMP)
 
@@ -25,7 +25,17 @@ lint: install
 unit: install
 	$(BIN)/pytest
 
-test: lint unit
+test: browser lint unit
+
+# Chromium for the browser tests (tests/web/test_browser.py). Installed from Debian
+# when running as root with apt-get; otherwise those tests skip and say how to install.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "make browser: chromium not installed (needs root and apt-get); browser tests will skip"; \
+	  fi; }
 
 bench: install
 	$(BIN)/python bench/extraction.py

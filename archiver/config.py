@@ -41,6 +41,9 @@ class FetchSettings(_Section):
     robots_error_seconds: float = Field(
         600.0, gt=0, description="disallow a host this long after robots.txt gave 5xx/no answer"
     )
+    robots_max_bytes: int = Field(
+        500 * 1024, ge=500 * 1024, description="robots.txt bytes read (RFC 9309: >= 500 KiB)"
+    )
     max_crawl_delay: float = Field(60.0, ge=0, description="cap on a site's Crawl-delay")
     max_retries: int = Field(3, ge=0, description="retries on connection errors, 429 and 5xx")
     retry_backoff: float = Field(1.0, ge=0, description="first retry delay; doubles each time")
@@ -51,6 +54,15 @@ class FetchSettings(_Section):
 class ExtractSettings(_Section):
     workers: int = Field(0, ge=0, description="extraction processes; 0 means one per core")
     timeout: float = Field(30.0, gt=0, description="seconds allowed to extract one page")
+    templates: bool = Field(
+        True, description="learn each site's repeated blocks (its template) and remove them"
+    )
+    template_min_pages: int = Field(
+        3, ge=2, description="a block is template once seen on this many distinct articles"
+    )
+    template_min_share: float = Field(
+        0.3, gt=0, le=1, description="...and on this share of the site's articles since"
+    )
 
 
 def _seconds(value: str | float) -> float:

@@ -16,18 +16,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from archiver.config import Settings
-from archiver.errors import ArchiverError, HTTPStatusError, NotHTMLError
+from archiver.errors import ArchiverError, EmptyExtractionError, HTTPStatusError, NotHTMLError
 from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
+from archiver.extract.templates import TemplateRules
 from archiver.fetch import Fetcher, FetchResult
 from archiver.identify import normalize_url, resolve_identity
 from archiver.store import Store
-from archiver.store.records import CaptureIn, CheckState, Outcome, VersionIn
-from archiver.version import body_hash, content_hash
+from archiver.store.records import CaptureIn, CheckState, Outcome
+from archiver.templating import clean_blocks, settle, template_rules, version_in
+from archiver.version import body_hash, word_count
 
 log = logging.getLogger("archiver.pipeline")
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+SKIPPED = (NotHTMLError, EmptyExtractionError)  # answered fine, but no article in it
 
 
 @dataclass(slots=True)
@@ -39,6 +42,8 @@ class PipelineStats:
     identical: int = 0  # same raw body as the last capture: not extracted
     extracted: int = 0
     errors: int = 0
+    reextracted: int = 0  # versions whose text a re-extraction of their capture replaced
+    churned: int = 0  # changed pages whose only differences were the site's recurring chrome
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class Services:
     store: Store
     ladder: tuple[float, ...] = ()  # re-check ladder in seconds; () schedules no re-checks
     stats: PipelineStats = field(default_factory=PipelineStats)
+    templates: TemplateRules = field(default_factory=TemplateRules)  # extract.template_*
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,10 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
     extractor = ExtractorPool(settings.extract.workers, settings.extract.timeout)
     try:
         async with Fetcher(settings.fetch) as fetcher:
-            yield Services(fetcher, extractor, db, ladder=settings.daemon.ladder_seconds)
+            yield Services(
+                fetcher, extractor, db, ladder=settings.daemon.ladder_seconds,
+                templates=template_rules(settings),
+            )  # fmt: skip
     finally:
         extractor.close(wait=False)
         if own_store:
@@ -97,6 +106,7 @@ def _capture(result: FetchResult, *, error: str | None = None, source_id: int | 
         body_hash=body_hash(result.body) if result.body and error is None else None,
         error=error,
         source_id=source_id,
+        charset=result.charset,
     )
 
 
@@ -105,20 +115,6 @@ def _check_response(result: FetchResult) -> None:
         raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
     if result.content_type not in HTML_TYPES:
         raise NotHTMLError(f"not an HTML page ({result.content_type}): {result.final_url}")
-
-
-def _version_in(page: Extracted) -> VersionIn:
-    return VersionIn(
-        title=page.title,
-        authors=page.authors,
-        published=page.published,
-        modified=page.modified,
-        site_name=page.site_name,
-        language=page.language,
-        description=page.description,
-        text=page.text,
-        text_hash=content_hash(page.title, page.text),
-    )
 
 
 async def _fetch_html(services: Services, url: str, state: CheckState | None) -> FetchResult:
@@ -178,26 +174,41 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         stats.extracted += 1
         result, page, amp_urls = await _follow_amp(services, result, page)
     except ArchiverError as exc:
+        # Not a failure but nothing to archive (PDF, image, JSON, empty page): the
+        # capture's error says so with a "skipped: " prefix rather than a new column.
+        error = f"skipped: {exc}" if isinstance(exc, SKIPPED) else str(exc)
         capture = (
-            _capture(result, error=str(exc), source_id=source_id)
+            _capture(result, error=error, source_id=source_id)
             if result is not None
             else CaptureIn(
                 requested_url=normalized,
                 fetched_at=datetime.now(UTC),
-                error=str(exc),
+                error=error,
                 source_id=source_id,
             )
         )
+        if isinstance(exc, EmptyExtractionError):
+            capture = replace(capture, words=0)  # extraction health: an empty extraction
         stats.errors += 1
         await asyncio.to_thread(store.record_failure, capture, article_id, ladder=services.ladder)
-        log.info("error %s: %s", url, exc)
-        return AddResult(url, "error", article_id, error=str(exc), exit_code=exc.exit_code)
+        log.info("error %s: %s", url, error)
+        return AddResult(url, "error", article_id, error=error, exit_code=exc.exit_code)
     identity = resolve_identity(
         normalized, result.final_url, (*amp_urls, *result.redirects), page.links
     )
+    cleaned = await clean_blocks(services, page, identity.site, identity.canonical_url, learn=True)
+    content = version_in(page, cleaned.blocks)
+    known = state or await asyncio.to_thread(store.check_state, list(identity.urls))
+    if known is not None and known.text_hash not in (None, content.text_hash):
+        content = await settle(services, known.article_id, cleaned, content)
     # The capture answers the URL that was asked for, even when an AMP page
     # sent us on to its canonical page.
-    capture = replace(_capture(result, source_id=source_id), requested_url=normalized)
+    capture = replace(
+        _capture(result, source_id=source_id),
+        requested_url=normalized,
+        words=word_count(content.text),
+        dated=content.published is not None,
+    )
     rec = await asyncio.to_thread(
         store.record,
         capture,
@@ -205,7 +216,7 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         urls=identity.urls,
         canonical_url=identity.canonical_url,
         site=identity.site,
-        content=_version_in(page),
+        content=content,
         ladder=services.ladder,
     )
     level = logging.INFO if rec.outcome in ("new", "updated") else logging.DEBUG

@@ -10,7 +10,14 @@ import sys
 
 import click
 
-from archiver.cli import archive_cmds, read_cmds, source_cmds  # noqa: F401  (registers commands)
+from archiver.cli import (  # noqa: F401  (registers commands)
+    archive_cmds,
+    export_cmds,
+    read_cmds,
+    reextract_cmds,
+    source_cmds,
+    web_cmds,
+)
 from archiver.cli.app import cli
 from archiver.errors import ArchiverError
 

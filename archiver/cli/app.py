@@ -97,5 +97,5 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_format: s
     settings = load_settings(config_path)
     if log_format is not None:
         settings.log.format = "json" if log_format == "json" else "text"
-    setup_logging(settings.log, debug=debug, quiet=ctx.invoked_subcommand != "run")
+    setup_logging(settings.log, debug=debug, quiet=ctx.invoked_subcommand not in ("run", "serve"))
     ctx.obj = AppContext(settings=settings, debug=debug)

@@ -11,6 +11,7 @@ import click
 
 from archiver.cli import render
 from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
+from archiver.cli.web_cmds import host_option, listen_on, port_option
 from archiver.config import Settings
 from archiver.daemon import run_daemon
 from archiver.errors import ArchiverError, HTTPStatusError, InputError
@@ -142,7 +143,17 @@ def extract(app: AppContext, sources: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--serve", "with_web", is_flag=True, help="Also serve the web UI and JSON API.")
+@host_option
+@port_option
 @pass_app
-def run(app: AppContext) -> None:
-    """Run the archiving daemon until SIGINT/SIGTERM."""
-    asyncio.run(run_daemon(app.settings))
+def run(app: AppContext, with_web: bool, host: str | None, port: int | None) -> None:
+    """Run the archiving daemon until SIGINT/SIGTERM (with --serve: and the web UI)."""
+    alongside = None
+    if with_web:
+        from archiver.web.server import alongside_daemon, bind  # starlette only when serving
+
+        alongside = alongside_daemon(app.settings, bind(*listen_on(app, host, port)))
+    elif host is not None or port is not None:
+        raise click.UsageError("--host and --port need --serve")
+    asyncio.run(run_daemon(app.settings, alongside=alongside))

@@ -10,7 +10,7 @@ from archiver.cli import render
 from archiver.cli.app import AppContext, article_ref, cli, pass_app, use_color
 from archiver.errors import InputError
 from archiver.identify import site_of
-from archiver.version import diff_versions
+from archiver.version import diff_versions, word_count
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -49,13 +49,24 @@ def history(app: AppContext, ref: str, as_json: bool) -> None:
     with app.store() as store:
         article = article_ref(store, ref)
         versions = store.versions(article.id)
+        redone = store.reextractions(article.id)
     doc = render.history_json(article, versions)
+    # Re-extractions (archiver reextract, or a re-check after a template was
+    # learned) corrected a version in place: listed, but not versions.
+    doc["reextractions"] = [
+        {"version": r.seq, "created": render.iso(r.created_at), "reason": r.reason,
+         "old_words": word_count(r.old_text), "old_text_hash": r.old_text_hash}
+        for r in redone
+    ]  # fmt: skip
     if as_json:
         click.echo(render.dumps(doc))
         return
     click.echo(f"article {article.id}  {article.canonical_url}")
     for row in doc["versions"]:
         click.echo(render.history_text(row))
+        for r in (r for r in doc["reextractions"] if r["version"] == row["version"]):
+            was = f"{r['old_words']} words before"
+            click.echo(f"      re-extracted {r['created']} ({r['reason']}): {was}")
 
 
 @cli.command()

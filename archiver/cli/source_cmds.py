@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import Any
 
 import click
 
@@ -15,6 +16,9 @@ from archiver.daemon.specs import KINDS, make_spec
 from archiver.durations import format_duration
 from archiver.pipeline import open_services
 from archiver.store.records import SourceView
+from archiver.store.template_records import ExtractionHealth
+
+HEALTH_KEYS = ("empty", "short", "dateless")
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -36,6 +40,24 @@ def source_text(source: SourceView) -> str:
         f"{source.name:<20} {source.kind:<8} {_schedule(source):<18} {state:<7} "
         f"{source.article_count:>5} articles  {health}\n{'':<20} {source.url}"
     )
+
+
+def health_json(health: ExtractionHealth | None) -> dict[str, Any] | None:
+    """Extraction health of a source's last polls (None: no extraction recorded yet)."""
+    if health is None:
+        return None
+    base = health.baseline
+    return {"polls": health.polls, "extracted": health.extracted, "empty": round(health.empty, 3),
+            "short": round(health.short, 3), "dateless": round(health.dateless, 3),
+            "baseline": None if base is None else dict(zip(HEALTH_KEYS, base, strict=True)),
+            "jumped": health.jumped}  # fmt: skip
+
+
+def health_text(health: ExtractionHealth) -> str:
+    values = (health.empty, health.short, health.dateless)
+    shares = ", ".join(f"{v:.0%} {k}" for k, v in zip(HEALTH_KEYS, values, strict=True))
+    line = f"extraction, last {health.polls} polls ({health.extracted} pages): {shares}"
+    return f"{line}  JUMPED: site redesign?" if health.jumped else line
 
 
 @cli.group()
@@ -154,11 +176,17 @@ def status(app: AppContext, as_json: bool) -> None:
     """Archive counts and the health of every source."""
     with app.store() as store:
         view = store.status()
+        health = store.extraction_health()
     counts = {"articles": view.articles, "versions": view.versions, "captures": view.captures,
               "bodies": view.bodies, "due_checks": view.due_checks}  # fmt: skip
     if as_json:
-        click.echo(render.dumps({**counts, "sources": [source_json(s) for s in view.sources]}))
+        rows = [
+            {**source_json(s), "extraction": health_json(health.get(s.id))} for s in view.sources
+        ]
+        click.echo(render.dumps({**counts, "sources": rows}))
         return
     click.echo("  ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
     for item in view.sources:
         click.echo(source_text(item))
+        if item.id in health:
+            click.echo(f"{'':<20} {health_text(health[item.id])}")

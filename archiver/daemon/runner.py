@@ -16,6 +16,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from archiver.config import Settings
 from archiver.daemon.jobs import SourceJobs
+from archiver.daemon.lock import DaemonLock
 from archiver.daemon.poll import poll_source
 from archiver.daemon.sitemaps import SitemapCache
 from archiver.daemon.sources_file import load_sources_file
@@ -143,23 +145,31 @@ async def run_daemon(
     *,
     stop: asyncio.Event | None = None,
     ready: Callable[[Daemon], None] | None = None,
+    alongside: Callable[[Daemon], AbstractAsyncContextManager[object]] | None = None,
 ) -> None:
-    """Run until ``stop`` is set or the process receives SIGINT/SIGTERM."""
+    """Run until ``stop`` is set or the process receives SIGINT/SIGTERM.
+
+    ``alongside(daemon)`` (e.g. the web server of ``run --serve``) is entered once the
+    daemon has started and exited first when it stops. A second daemon on the same
+    data directory refuses to start (see archiver.daemon.lock).
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with open_services(settings) as services:
-            daemon = Daemon(settings, services)
-            await daemon.start()
-            dialect = settings.db_url.split(":")[0]
-            log.info("daemon started (data: %s, database: %s)", settings.home, dialect)
-            if ready is not None:
-                ready(daemon)
-            await stop.wait()
-            log.info("daemon stopping")
-            await daemon.shutdown()
+        with DaemonLock(settings.ensure_home()):
+            async with open_services(settings) as services:
+                daemon = Daemon(settings, services)
+                await daemon.start()
+                dialect = settings.db_url.split(":")[0]
+                log.info("daemon started (data: %s, database: %s)", settings.home, dialect)
+                async with alongside(daemon) if alongside else nullcontext():
+                    if ready is not None:
+                        ready(daemon)
+                    await stop.wait()
+                    log.info("daemon stopping")
+                await daemon.shutdown()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

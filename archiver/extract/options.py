@@ -22,6 +22,9 @@ of the clean text (our post-filters applied) against the hand-made article body.
 
 An archive must not lose article text, so recall decides ties: precision mode
 is out because it drops whole paragraphs and, on one page, the whole article.
+It is still run, as a second pass whose text only bounds the article
+(``PRECISION_OPTIONS``, ``postfilter.trim_to_core``); the post-filters there
+bring the benchmark to P 0.971 R 0.984 F1 0.978 (see postfilter.py).
 Change a value only with the same kind of evidence.
 """
 
@@ -105,4 +108,10 @@ TRAFILATURA_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
         "target_language": None,
         "prune_xpath": PRUNE_XPATH,
     }
+)
+
+# The second, stricter pass: its text is only a witness of where the article
+# starts and ends (see postfilter.trim_to_core), never the result itself.
+PRECISION_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
+    {**TRAFILATURA_OPTIONS, "favor_precision": True, "fast": False, "with_metadata": False}
 )

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import trafilatura
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser
+from trafilatura.settings import Document
 
 from archiver.errors import EmptyExtractionError, ExtractError
+from archiver.extract.blocks import fingerprint
 from archiver.extract.links import parse, read_head_meta, read_links
-from archiver.extract.options import TRAFILATURA_OPTIONS
+from archiver.extract.options import PRECISION_OPTIONS, TRAFILATURA_OPTIONS
+from archiver.extract.postfilter import (
+    drop_link_labels,
+    ordered_links,
+    recover_split_body,
+    trim_link_edges,
+    trim_to_core,
+)
 from archiver.extract.result import Extracted
 
 # -- decoding -----------------------------------------------------------------
@@ -98,8 +109,9 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     Browsers let the HTTP header win over the bytes; here bytes that are valid
     UTF-8 are read as UTF-8 first, because "ISO-8859-1" server defaults on
     UTF-8 pages are common and the reverse (legacy text that happens to be
-    valid multibyte UTF-8) practically never happens. ``charset`` is the
-    Content-Type parameter, if any.
+    valid multibyte UTF-8) practically never happens. For the same reason a
+    <meta> charset that decodes the bytes without error beats an ISO-8859-1
+    (cp1252) header. ``charset`` is the Content-Type parameter, if any.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
@@ -115,6 +127,14 @@ def decode_html(body: bytes, charset: str | None = None) -> str:
     meta = _codec((match[1] or match[2]).decode("ascii")) if match else None
     if meta and _is_wide(meta):
         meta = "utf-8"  # a <meta> readable as ASCII means the bytes are not UTF-16/32
+    if header == "cp1252" and meta and meta != header:
+        # "ISO-8859-1" is many servers' default (Apache, Tomcat), not the author's
+        # choice, and cp1252 decodes any bytes; so the page's own <meta> (Shift_JIS,
+        # GB2312...) wins when it reads the bytes without a single error.
+        try:
+            return body.decode(meta)
+        except UnicodeDecodeError:
+            pass
     for declared in (header, meta):
         if declared and not _is_wide(declared) and (text := _decode_declared(body, declared)):
             return text
@@ -190,9 +210,35 @@ def _link_texts(tree: LexborHTMLParser) -> set[str]:
     return {" ".join((a.text(deep=True) or "").split()) for a in tree.css("a")}
 
 
+_TOKENS = re.compile(r"\w+")
+
+
+def _same_words(a: str, b: str) -> bool:
+    return _TOKENS.findall(a.casefold()) == _TOKENS.findall(b.casefold())
+
+
+def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
+    """Paragraphs without repeats of the title: it is stored apart, never body text.
+
+    On the benchmark, 39 of 181 pages repeat their headline as a paragraph;
+    one of the hand-made article bodies counts it as text.
+    """
+    if not title or not _TOKENS.search(title):
+        return paragraphs
+    return [p for p in paragraphs if not _same_words(p, title)]
+
+
 def _authors(value: str | None) -> tuple[str, ...]:
     """trafilatura joins several authors with "; "."""
     return tuple(a.strip() for a in (value or "").split(";") if a.strip())
+
+
+def _bare(html: str, url: str, options: Mapping[str, Any]) -> Document | None:
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, **options)
+    except Exception as exc:  # third-party code fed hostile input: fail the page, not the worker
+        raise ExtractError(f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
+    return None if doc is None or isinstance(doc, dict) else doc
 
 
 def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted:
@@ -210,15 +256,20 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     tree = parse(html)
     links = read_links(tree, url)
     head = read_head_meta(tree)
-    try:
-        doc = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
-    except Exception as exc:  # third-party code fed hostile input: fail the page, not the worker
-        raise ExtractError(f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
-    if doc is None or isinstance(doc, dict):
+    doc = _bare(html, url, TRAFILATURA_OPTIONS)
+    if doc is None:
         raise EmptyExtractionError("no article text found")
-    paragraphs = clean_paragraphs(doc.text or "")
-    if not has_prose(paragraphs, _link_texts(tree)):
+    paragraphs = drop_title(clean_paragraphs(doc.text or ""), doc.title)
+    link_texts = _link_texts(tree)
+    if not has_prose(paragraphs, link_texts):
         raise EmptyExtractionError("no article text found")
+    candidates = tuple(dict.fromkeys(fingerprint(p) for p in paragraphs))
+    strict = _bare(html, url, PRECISION_OPTIONS)
+    if strict is not None:
+        paragraphs = trim_to_core(paragraphs, clean_paragraphs(strict.text or ""), tree)
+    ordered = ordered_links(link_texts)
+    paragraphs = trim_link_edges(drop_link_labels(paragraphs, ordered), ordered)
+    paragraphs = recover_split_body(paragraphs, tree, ordered)
     return Extracted(
         text="\n\n".join(paragraphs),
         title=doc.title or None,
@@ -229,4 +280,8 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
         language=head.language,
         description=doc.description or None,
         links=links,
+        blocks=tuple(paragraphs),
+        prints=tuple(fingerprint(p) for p in paragraphs),
+        linked=tuple(p in link_texts for p in paragraphs),
+        candidates=candidates,
     )

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
@@ -47,6 +48,10 @@ _WARM_UP_PAGE = (
 def _start_worker() -> None:
     """Pebble initializer: silence library logs, then pay first-call costs before
     the worker takes a page (the per-page timeout must not include them)."""
+    # Pebble stops a page over its limit with SIGTERM. Python's handler for it
+    # only runs between bytecodes, so a worker stuck inside lxml's C code
+    # would ignore it until pebble's SIGKILL 3 s later: die at once instead.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     with contextlib.suppress(ArchiverError):

@@ -6,6 +6,17 @@ before any size check runs. Here the raw bytes are inflated with zlib's
 ``max_length``, so no step ever produces more than ``_PIECE`` bytes and the
 buffer never grows past the cap. Only encodings we can decode this way are
 advertised; a response in any other encoding is refused rather than mis-stored.
+
+Brotli is decoded too, because brotli >= 1.2's ``Decompressor.process`` takes an
+``output_buffer_limit``: each step yields at most about ``_PIECE`` bytes (the
+limit is soft: the buffer stops growing once it reaches it), and the rest is
+drained with empty input, so a br bomb (1.6 KB of input can carry 1 GB) is
+as bounded as a gzip one. Browsers and CDNs prefer br, and some servers send it
+whatever was asked for; refusing it would lose those pages. zstd is not
+decoded: the ``zstandard`` decompressobj has no output limit, so it stays
+unadvertised and refused. At most ``MAX_CODINGS`` stacked encodings are
+accepted (``gzip, gzip`` is legal; dozens of layers are only an attack, and
+each layer is a decoder and a generator frame).
 """
 
 from __future__ import annotations
@@ -13,15 +24,26 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import aclosing
-from typing import cast
+from typing import Protocol, cast
 
+import brotli  # type: ignore[import-untyped]  # no stubs; wrapped in _BrotliDecoder
 import httpx
 
 from archiver.errors import BodyTooLargeError, FetchError
 
-ACCEPT_ENCODING = "gzip, deflate"
-_PIECE = 64 * 1024  # most bytes one decompression step may produce
+ACCEPT_ENCODING = "gzip, deflate, br"
+MAX_CODINGS = 3  # stacked Content-Encodings accepted at most
+DECODE_ERRORS: tuple[type[Exception], ...] = (zlib.error, brotli.error)
+_PIECE = 64 * 1024  # most bytes one decompression step may produce (about, for brotli)
 _GZIP_MAGIC = b"\x1f\x8b"
+
+
+class _Decoder(Protocol):
+    encoding: str
+
+    def feed(self, data: bytes) -> Iterator[bytes]: ...
+
+    def flush(self) -> Iterator[bytes]: ...
 
 
 class _ZlibDecoder:
@@ -68,18 +90,56 @@ class _ZlibDecoder:
                 return
 
 
-def _decoders(content_encoding: str) -> list[_ZlibDecoder]:
+class _BrotliDecoder:
+    """Incremental brotli decoder with (softly) bounded output per step."""
+
+    encoding = "br"
+
+    def __init__(self) -> None:
+        self._inflater = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if not data:
+            return
+        if self._inflater.is_finished():
+            # Unlike gzip, trailing bytes cannot be ignored: inside the final
+            # chunk brotli itself refuses them, so refuse them everywhere alike.
+            raise brotli.error("data after the end of the brotli stream")
+        out = cast(bytes, self._inflater.process(data, output_buffer_limit=_PIECE))
+        while True:
+            if out:
+                yield out
+            if self._inflater.can_accept_more_data():
+                return
+            # Output is pending: it must be drained with empty input first.
+            out = cast(bytes, self._inflater.process(b"", output_buffer_limit=_PIECE))
+            if not out and not self._inflater.can_accept_more_data():
+                raise brotli.error("brotli decoder made no progress")
+
+    def flush(self) -> Iterator[bytes]:
+        return iter(())  # a truncated stream yields what it had, as zlib's flush does
+
+
+def _decoders(content_encoding: str) -> list[_Decoder]:
     """Decoders in the order to apply them (reverse of the header's order)."""
     codings = [c.strip().lower() for c in content_encoding.split(",")]
-    decoders = []
-    for coding in reversed([c for c in codings if c and c != "identity"]):
-        if coding not in ("gzip", "x-gzip", "deflate"):
+    codings = [c for c in codings if c and c != "identity"]
+    if len(codings) > MAX_CODINGS:
+        raise FetchError(
+            f"{len(codings)} stacked Content-Encodings, more than the {MAX_CODINGS} accepted"
+        )
+    decoders: list[_Decoder] = []
+    for coding in reversed(codings):
+        if coding in ("gzip", "x-gzip", "deflate"):
+            decoders.append(_ZlibDecoder(coding))
+        elif coding == "br":
+            decoders.append(_BrotliDecoder())
+        else:
             raise FetchError(f"unsupported Content-Encoding '{coding}'")
-        decoders.append(_ZlibDecoder(coding))
     return decoders
 
 
-def _through(decoders: list[_ZlibDecoder], data: bytes) -> Iterator[bytes]:
+def _through(decoders: list[_Decoder], data: bytes) -> Iterator[bytes]:
     if not decoders:
         yield data
         return
@@ -87,7 +147,7 @@ def _through(decoders: list[_ZlibDecoder], data: bytes) -> Iterator[bytes]:
         yield from _through(decoders[1:], piece)
 
 
-def _flushed(decoders: list[_ZlibDecoder]) -> Iterator[bytes]:
+def _flushed(decoders: list[_Decoder]) -> Iterator[bytes]:
     for index, decoder in enumerate(decoders):
         for piece in decoder.flush():
             yield from _through(decoders[index + 1 :], piece)
@@ -133,7 +193,7 @@ async def read_body(response: httpx.Response, limit: int) -> bytes:
             if size > limit:
                 raise _too_large(url, limit)
             pieces.append(piece)
-    except zlib.error as exc:
+    except DECODE_ERRORS as exc:
         coding = decoders[0].encoding if decoders else "compressed"
         raise FetchError(f"corrupt {coding} body from {url}: {exc}") from None
     return b"".join(pieces)

@@ -7,10 +7,12 @@ connection. Every transport failure becomes a one-line ``FetchError``; every
 HTTP status, even 404 or 503, comes back as a ``FetchResult`` for the caller
 to judge.
 
-A failed attempt (no answer, timeout, 429, 500/502/503/504) is retried after an
-exponential backoff, slept outside any politeness slot; each attempt gets the
-whole ``total_timeout``. Each failure also backs its host off in the gate, so
-later requests to a struggling host wait instead of piling on.
+A failed attempt (no answer, no headers within the deadline, 429,
+500/502/503/504) is retried after an exponential backoff, slept outside any
+politeness slot; each attempt gets the whole ``total_timeout``. A body still
+arriving at the deadline (a drip feed) is not retried. Each failure also backs
+its host off in the gate, so later requests to a struggling host wait instead
+of piling on.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from archiver.fetch.exchange import (
     BodyReader,
     Budget,
     exchange,
+    hold_location,
     redirect_target,
     start_url,
     tracer,
@@ -94,6 +97,7 @@ class Fetcher:
                 pool=settings.total_timeout,
             ),
             follow_redirects=False,
+            event_hooks={"response": [hold_location]},  # Location is ours to judge
             trust_env=False,
         )
         backoff = Backoff(base=settings.retry_backoff, cap=settings.host_backoff_max)
@@ -101,6 +105,9 @@ class Fetcher:
         self._retry = RetryPolicy.from_settings(settings)
         self._robots = RobotsCache(settings, self._fetch_robots)
         self._read_page: BodyReader = functools.partial(read_body, limit=settings.max_body_bytes)
+        self._read_robots: BodyReader = functools.partial(
+            read_prefix, limit=settings.robots_max_bytes
+        )
 
     async def __aenter__(self) -> Self:
         return self
@@ -199,7 +206,7 @@ class Fetcher:
                 {"Accept": ROBOTS_ACCEPT},
                 max_redirects=ROBOTS_MAX_REDIRECTS,
                 check_robots=False,
-                read=read_prefix,
+                read=self._read_robots,
             )
         except Retryable as failure:  # unreachable: the robots cache decides what that means
             raise failure.error from failure.error.__cause__

@@ -3,8 +3,9 @@
 ``exchange`` sends one request within what is left of a fetch's deadline and
 reads the body (unless the response redirects). Every transport failure
 becomes a one-line ``FetchError``; failures worth retrying (no answer,
-timeouts, broken connections) come wrapped in ``Retryable`` so the Fetcher can
-tell them from permanent ones (blocked address, oversized or undecodable body).
+timeouts before the response headers, broken connections) come wrapped in
+``Retryable`` so the Fetcher can tell them from permanent ones (blocked
+address, oversized, undecodable or drip-fed body).
 """
 
 from __future__ import annotations
@@ -79,11 +80,37 @@ def redirect_target(base: httpx.URL, location: str) -> httpx.URL:
     return target
 
 
+_LOCATION = "archiver.location"  # response extension holding the Location header
+
+
+async def hold_location(response: httpx.Response) -> None:
+    """An httpx response hook: move ``Location`` out of httpx's sight.
+
+    Even with ``follow_redirects=False`` httpx parses a redirect's Location to
+    offer ``next_request``, and fails inside ``send`` on ``data:`` or
+    ``javascript:`` targets (an obscure InvalidURL) or on unparsable ones (a
+    retried "malformed response"). Taken out here, every Location is judged by
+    ``redirect_target`` instead, with one clear, final error.
+    """
+    if "location" in response.headers:
+        location = response.headers["location"]
+        del response.headers["location"]
+        response.extensions = {**response.extensions, _LOCATION: location}
+
+
+def _location(response: httpx.Response) -> str | None:
+    value = response.extensions.get(_LOCATION, response.headers.get("location"))
+    return value if isinstance(value, str) else None
+
+
 def _headers(response: httpx.Response) -> dict[str, str]:
     """Lower-case names (httpx gives them so); repeated headers joined with ', '."""
     merged: dict[str, str] = {}
     for name, value in response.headers.multi_items():
         merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    location = _location(response)
+    if location is not None:
+        merged["location"] = location
     return merged
 
 
@@ -163,7 +190,7 @@ async def exchange(
             try:
                 jar.extract_cookies(response)
                 status = response.status_code
-                location = response.headers.get("location")
+                location = _location(response)
                 if status in REDIRECT_STATUSES and location is not None:
                     return Hop(response.url, status, _headers(response), b"", location)
                 body = await read(response)
@@ -171,6 +198,11 @@ async def exchange(
             finally:
                 await response.aclose()
     except TimeoutError:
+        if answered:
+            # The headers came but the body did not finish in time: a drip feed
+            # (slow-loris) gets the same treatment on every attempt, so retrying
+            # would only hold the caller (max_retries + 1) times the deadline.
+            raise FetchTimeoutError(f"{timed_out} (the body was still arriving)") from None
         raise Retryable(timed_out) from None
     except BlockedAddressError:
         raise

@@ -2,7 +2,8 @@
 
 The file is fetched through the Fetcher itself (same address guard, same
 per-host gate, so it counts as a request to that host), following up to five
-redirects, and only its first 500 KiB are read. What the answer means:
+redirects, and only its first ``robots_max_bytes`` (500 KiB) are read. What the
+answer means:
 
 * 2xx: the rules are parsed with protego, the group picked by exact match of
   our product token (the leading letters, ``_`` and ``-`` of ``user_agent``),
@@ -22,7 +23,6 @@ import asyncio
 import logging
 import re
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
@@ -39,11 +39,11 @@ from archiver.errors import (
     RobotsDisallowedError,
     TooManyRedirectsError,
 )
-from archiver.fetch.body import _decoders, _flushed, _through
+from archiver.fetch.body import DECODE_ERRORS, _decoders, _flushed, _through
 from archiver.fetch.exchange import SCHEMES, short
 from archiver.fetch.result import FetchResult
 
-ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least 500 KiB; we read no more
+ROBOTS_MAX_BYTES = 500 * 1024  # default of fetch.robots_max_bytes (RFC 9309 2.5: >= 500 KiB)
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
 _MAX_ORIGINS = 1024  # cached robots.txt files kept at most (least recently used go first)
 _PARSE_IN_THREAD = 64 * 1024  # bigger files are parsed off the event loop
@@ -79,7 +79,7 @@ async def read_prefix(response: httpx.Response, limit: int = ROBOTS_MAX_BYTES) -
             size += len(pieces[-1])
             if size >= limit:
                 break
-    except zlib.error as exc:
+    except DECODE_ERRORS as exc:
         raise FetchError(f"corrupt compressed robots.txt from {response.url}: {exc}") from None
     return b"".join(pieces)
 
@@ -114,8 +114,8 @@ def _exact_groups(text: str, token: str) -> str:
     return _USER_AGENT_LINE.sub(rewrite, text)
 
 
-def _parse(body: bytes, token: str) -> Protego:
-    if len(body) >= ROBOTS_MAX_BYTES:  # cut off: a half line could change its meaning
+def _parse(body: bytes, token: str, limit: int = ROBOTS_MAX_BYTES) -> Protego:
+    if len(body) >= limit:  # cut off: a half line could change its meaning
         body = body[: body.rfind(b"\n") + 1]
     text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
     return Protego.parse(_exact_groups(text, token))
@@ -231,10 +231,11 @@ class RobotsCache:
         if not 200 <= status < 300:
             return RobotsRules(now + settings.robots_cache_seconds)  # "unavailable"
         try:
+            limit = settings.robots_max_bytes
             if len(result.body) > _PARSE_IN_THREAD:
-                parser = await asyncio.to_thread(_parse, result.body, self.token)
+                parser = await asyncio.to_thread(_parse, result.body, self.token, limit)
             else:
-                parser = _parse(result.body, self.token)
+                parser = _parse(result.body, self.token, limit)
         except Exception as exc:  # a parser bug must not stop all fetching from a site
             log.warning("cannot parse %s (%s); treating it as empty", robots_url, exc)
             return RobotsRules(now + settings.robots_cache_seconds)

@@ -146,3 +146,26 @@ def run_write(engine: Engine, work: Callable[[Session], T]) -> T:
 def _is_race(exc: DBAPIError) -> bool:
     # Only PostgreSQL drivers report a SQLSTATE; SQLite writers never race.
     return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+
+
+# What SQLite/PostgreSQL say, and what a person can do about it.
+_HINTS = (
+    (("database or disk is full", "disk i/o error", "no space left"),
+     "the disk holding the database is full (free some space and retry)"),
+    (("readonly database", "read-only file system", "unable to open database file"),
+     "the database cannot be written (read-only file system or missing permissions)"),
+    (("database is locked",), "the database stayed locked by another process for too long"),
+    (("connection refused", "could not connect", "connection to server"),
+     "cannot connect to the database server"),
+)  # fmt: skip
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line for a database error: a hint when the cause is known, the driver's words."""
+    orig = getattr(exc, "orig", None) or exc
+    words = " ".join(str(orig).split())[:300]
+    lowered = words.lower()
+    for needles, hint in _HINTS:
+        if any(n in lowered for n in needles):
+            return f"{hint} ({words})"
+    return words

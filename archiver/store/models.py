@@ -174,6 +174,11 @@ class Capture(SQLModel, table=True):
     body_hash: str | None = Field(default=None, foreign_key="body.hash")
     fetched_at: datetime = Field(sa_type=UTCDateTime)
     error: str | None = Field(default=None, sa_type=Text)
+    # Extraction facts (revision 0003): the charset a re-extraction must decode
+    # with, and what the extraction health of sources is measured from.
+    charset: str | None = None
+    words: int | None = None  # clean text words; 0 = no article text; None = not extracted
+    dated: bool | None = None  # a published date was found
 
 
 class Version(SQLModel, table=True):
@@ -198,5 +203,85 @@ class Version(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-TABLES = ("source", "article", "alias", "body", "capture", "version")
+class Reextraction(SQLModel, table=True):
+    """A version's text replaced by re-extracting its own capture: the text it had before.
+
+    A re-extraction (a better extractor, a newly learned site template) is not
+    an edit of the article, so the version row is updated in place and keeps
+    its ``seq``; this row keeps what it said before, for ``archiver history``.
+    """
+
+    __tablename__ = "reextraction"
+    __table_args__ = (Index("ix_reextraction_article_seq", "article_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id")
+    seq: int
+    reason: str
+    old_title: str | None = Field(default=None, sa_type=Text)
+    old_text: str = Field(sa_type=Text)
+    old_text_hash: str
+    new_text_hash: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TemplateSite(SQLModel, table=True):
+    """A host whose template is being learned, and how many articles taught it."""
+
+    __tablename__ = "template_site"
+
+    site: str = Field(primary_key=True)
+    pages: int = 0
+
+
+class TemplatePage(SQLModel, table=True):
+    """The block fingerprints one article (canonical URL) contributed to its host's counts."""
+
+    __tablename__ = "template_page"
+
+    site: str = Field(primary_key=True)
+    url: str = Field(primary_key=True)
+    prints: str = Field(sa_type=Text)  # space-separated fingerprints
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TemplateBlock(SQLModel, table=True):
+    """One block fingerprint of a host: on how many distinct articles, since which one."""
+
+    __tablename__ = "template_block"
+
+    site: str = Field(primary_key=True)
+    fingerprint: str = Field(primary_key=True)
+    pages: int
+    since: int  # the host's article count when the block was first seen
+
+
+class SourcePoll(SQLModel, table=True):
+    """Extraction health of one successful poll of a source."""
+
+    __tablename__ = "source_poll"
+    __table_args__ = (Index("ix_source_poll_source_at", "source_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    extracted: int  # pages whose extraction was attempted
+    empty: int  # no article text
+    short: int  # fewer words than archiver.store.health.SHORT_WORDS
+    dateless: int  # no published date
+
+
+TABLES = (
+    "source",
+    "article",
+    "alias",
+    "body",
+    "capture",
+    "version",
+    "reextraction",
+    "template_site",
+    "template_page",
+    "template_block",
+    "source_poll",
+)
 """Every table this module defines, in dependency order."""

@@ -27,6 +27,9 @@ class CaptureIn:
     body_hash: str | None = None  # sha256 hex of the raw body, when there is one
     error: str | None = None
     source_id: int | None = None
+    charset: str | None = None  # Content-Type charset, so a re-extraction decodes alike
+    words: int | None = None  # words of the clean text; 0: nothing extracted; None: not extracted
+    dated: bool | None = None  # whether a published date was found
 
 
 @dataclass(frozen=True, slots=True)

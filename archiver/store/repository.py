@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from archiver.errors import ArchiverError, StoreError
 from archiver.store import bodies, queries, schedule, search, sources, writes
-from archiver.store.engine import make_engine, run_write, session_scope
+from archiver.store.browse import BrowseMixin
+from archiver.store.engine import describe_db_error, make_engine, run_write, session_scope
 from archiver.store.migrate import upgrade as upgrade_schema
 from archiver.store.models import utcnow
 from archiver.store.records import (
@@ -38,16 +39,17 @@ from archiver.store.records import (
     VersionIn,
     VersionView,
 )
+from archiver.store.templates import TemplatesMixin
 from archiver.store.writes import require_aware
 
 T = TypeVar("T")
 
 
-class Store:
+class Store(BrowseMixin, TemplatesMixin):
     """Archived articles, their versions, captures, raw bodies and sources in one SQL database.
 
     ``Store(url)`` opens SQLite or PostgreSQL and, unless ``migrate=False``,
-    upgrades the schema to the newest revision first.
+    upgrades the schema to the newest revision first. Browsing reads: ``browse.py``.
     """
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
@@ -295,4 +297,4 @@ def _database_errors(doing: str) -> Iterator[None]:
     except ArchiverError:
         raise
     except SQLAlchemyError as exc:
-        raise StoreError(f"database error while {doing}: {exc}") from exc
+        raise StoreError(f"database error while {doing}: {describe_db_error(exc)}") from exc

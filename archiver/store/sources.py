@@ -21,6 +21,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from archiver.errors import InputError, NotFoundError
+from archiver.store import health
 from archiver.store.models import SOURCE_KINDS, SOURCE_ORIGINS, Article, Capture, Source, utcnow
 from archiver.store.records import SourceSpec, SourceView
 
@@ -153,6 +154,8 @@ def add(session: Session, spec: SourceSpec, origin: str) -> SourceView:
 def remove(session: Session, name: str) -> None:
     """Delete the source; its articles and captures stay, no longer linked to it."""
     row = get(session, name, lock=True)  # writers linking to it finish first (live_id)
+    assert row.id is not None
+    health.forget(session, row.id)
     for model in (Article, Capture):
         session.exec(update(model).where(col(model.source_id) == row.id).values(source_id=None))
     session.delete(row)
@@ -238,6 +241,7 @@ def record_poll(
         row.etag = etag if etag is not None else row.etag
         row.last_modified = last_modified if last_modified is not None else row.last_modified
         row.body_hash = body_hash if body_hash is not None else row.body_hash
+        health.record(session, source_id, at)
     else:
         row.last_error = error
         row.last_error_at = at

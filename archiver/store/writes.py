@@ -126,6 +126,9 @@ def add_capture(
         body_hash=body_hash,
         fetched_at=capture.fetched_at,
         error=capture.error,
+        charset=capture.charset,
+        words=capture.words,
+        dated=capture.dated,
     )
     session.add(row)
     session.flush()

@@ -78,3 +78,56 @@ def test_parallel_writers_never_see_database_locked(archiver_env: Path, site: Lo
     with Store(load_settings().db_url) as store:
         counts = store.counts()
     assert counts["articles"] == 24 and counts["versions"] == 24
+
+
+def test_daemon_and_cli_writers_at_once(archiver_env: Path, site: LocalSite) -> None:
+    """The daemon archiving a feed while three `archiver add` processes write too."""
+    from tests.daemon.newssite import NewsSite
+
+    news = NewsSite(site)
+    for i in range(15):
+        news.publish(f"feed-{i}", i % 4)
+    env = {**os.environ, "ARCHIVER_EXTRACT__WORKERS": "1"}
+    subprocess.run([str(ARCHIVER), "source", "add", news.url("/rss.xml"), "--kind", "feed",
+                    "--every", "1h"], check=True, env=env, capture_output=True)  # fmt: skip
+    urls = []
+    for n in range(18):
+        path = f"/cli/{n}"
+        site.set(path, seed_page(n % 4, url=site.url(path), edit=f"CLI closing line {n}.").html)
+        urls.append(site.url(path))
+    daemon = subprocess.Popen([str(ARCHIVER), "--log-format", "json", "run"], env=env,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert daemon.stderr is not None
+        for line in daemon.stderr:
+            if "daemon started" in line:
+                break
+        adders = [
+            subprocess.Popen([str(ARCHIVER), "add", *urls[i::3]], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for i in range(3)
+        ]  # fmt: skip
+        for proc in adders:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            assert "locked" not in err
+            assert len(out.splitlines()) == 6
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with Store(load_settings().db_url) as store:
+                if store.counts()["articles"] == 33:
+                    break
+            time.sleep(0.2)
+        daemon.send_signal(signal.SIGTERM)
+        rest = daemon.stderr.read()
+        assert daemon.wait(timeout=12) == 0
+        assert "locked" not in rest
+        assert "error" not in rest.lower()
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+        daemon.wait()
+        if daemon.stderr is not None:
+            daemon.stderr.close()
+    with Store(load_settings().db_url) as store:
+        assert store.counts()["articles"] == 33

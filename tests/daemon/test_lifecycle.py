@@ -141,3 +141,38 @@ def test_killed_daemon_resumes_where_it_left_off(archiver_env: Path, news: NewsS
         article = store.article(url)
         assert article.version_count == 2
         assert store.counts()["articles"] == 1
+
+
+def test_second_daemon_on_the_same_archive_refuses_to_start(archiver_env: Path) -> None:
+    first = subprocess.Popen([str(ARCHIVER), "--log-format", "json", "run"],
+                             stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert first.stderr is not None
+        for line in first.stderr:
+            if "daemon started" in line:
+                break
+        second = subprocess.run([str(ARCHIVER), "run"], capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        lines = second.stderr.strip().splitlines()
+        assert lines == [
+            f"archiver: error: another archiver daemon (pid {first.pid}) is already running "
+            f"on {archiver_env}"
+        ], second.stderr
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=12) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+        first.wait()
+        if first.stderr is not None:
+            first.stderr.close()
+    # the lock went with the first daemon: a new one starts
+    third = subprocess.Popen([str(ARCHIVER), "run"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert third.stderr is not None
+        assert any("daemon started" in line for line in third.stderr)  # reads until it logs
+    finally:
+        third.send_signal(signal.SIGTERM)
+        third.wait(timeout=12)
+        if third.stderr is not None:
+            third.stderr.close()

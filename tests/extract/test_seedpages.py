@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,19 @@ def test_missing_seed_directory_fails_loudly(
     monkeypatch.setenv(seedpages.SEEDS_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="seed texts not found"):
         seedpages.seeds_dir()
+
+
+@pytest.mark.parametrize("n", seed_ids())
+def test_hashed_markup_is_divs_with_hashed_classes_only(n: int) -> None:
+    page = seed_page(n, url=URL, markup="hashed")
+    semantic = seed_page(n, url=URL)
+    assert (page.title, page.paragraphs, page.junk) == (
+        semantic.title, semantic.paragraphs, semantic.junk,
+    )  # fmt: skip
+    body = page.html.split("<body>", 1)[1]
+    for tag in ("<article", "<main", "<nav", "<aside", "<footer", "<header", "<section", "<p"):
+        assert tag not in body
+    classes = set(re.findall(r'class="([^"]+)"', body))
+    assert classes and all(re.fullmatch(r"css-[0-9a-f]{6}", c) for c in classes)
+    other = seed_page(n, url=URL, markup="hashed", rail_variant=2)
+    assert set(re.findall(r'class="([^"]+)"', other.html)) == classes  # stable per site

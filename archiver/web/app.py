@@ -1,0 +1,99 @@
+"""The web application: server-rendered pages and a JSON API over one Store.
+
+``create_app(settings)`` opens its own services (fetcher, extractor pool,
+store) for its lifetime; ``create_app(settings, services=...)`` borrows open
+ones (``archiver run --serve`` shares the daemon's). Pages work without
+JavaScript; the API lives under ``/api/`` and is described at
+``/api/openapi.json``. Debug is always off: errors are pages or JSON with a
+message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from archiver.config import Settings
+from archiver.errors import ArchiverError, InputError, NotFoundError
+from archiver.pipeline import Services, open_services
+from archiver.web import api, pages
+from archiver.web.security import Forbidden, Guard
+from archiver.web.state import HERE, WebState, make_templates, render
+
+log = logging.getLogger("archiver.web")
+
+
+def _wants_json(scope: Scope) -> bool:
+    path: str = scope.get("path", "")
+    return path == "/api" or path.startswith("/api/")
+
+
+async def error_response(scope: Scope, status: int, message: str) -> Response:
+    """The error as JSON under /api/, else as a page."""
+    if _wants_json(scope):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    context = {"status": status, "message": message}
+    return await render(Request(scope), "error.html", context, status)
+
+
+def _handler(status: int, fixed: str | None = None) -> Callable[..., Any]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):
+            message = {404: "Not found.", 405: "Method not allowed."}.get(
+                exc.status_code, str(exc.detail)
+            )
+            return await error_response(request.scope, exc.status_code, message)
+        if fixed is not None:
+            log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        return await error_response(request.scope, status, fixed or str(exc))
+
+    return handle
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> Starlette:
+    web = WebState(settings, make_templates(), services)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if web.services is not None:
+            yield
+            return
+        async with open_services(settings) as opened:
+            web.services = opened
+            try:
+                yield
+            finally:
+                web.services = None
+
+    routes = [
+        *pages.routes,
+        Mount("/api", routes=api.routes),
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[Middleware(Guard, error_page=error_response)],
+        exception_handlers={
+            HTTPException: _handler(0),
+            NotFoundError: _handler(404),
+            InputError: _handler(400),
+            Forbidden: _handler(403),
+            # Other archiver errors (database trouble...) may carry internals: logged only.
+            ArchiverError: _handler(503, "The archive is unavailable right now; try again."),
+        },
+        lifespan=lifespan,
+    )
+    app.state.web = web
+    return app

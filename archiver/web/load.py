@@ -1,0 +1,122 @@
+"""What each page (and its API twin) reads from the store, in one worker-thread call,
+and the state-changing actions both the forms and the API run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from archiver.daemon.specs import make_spec
+from archiver.errors import InputError, NotFoundError
+from archiver.pipeline import AddResult, Services, archive_url
+from archiver.store import ArticleView, SearchHit, SourceView, Store, VersionView
+from archiver.store.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
+from archiver.version import VersionDiff, diff_versions
+from archiver.web.params import Filters, Paging
+
+MAX_ID = 2**63 - 1
+
+
+def _check_id(article_id: int) -> None:
+    if not 0 < article_id <= MAX_ID:
+        raise NotFoundError(f"no archived article matches {article_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    page: ArticlePage
+    counts: ArticleCounts
+
+
+def listing(store: Store, filters: Filters, paging: Paging) -> Listing:
+    found = store.browse(filters.filt, limit=paging.limit, after=paging.after, before=paging.before)
+    return Listing(found, store.browse_counts(filters.filt))
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    page: SearchPage
+    counts: ArticleCounts  # of the filter alone, for the filter menus
+
+    @property
+    def hits(self) -> list[SearchHit]:
+        return self.page.hits
+
+
+def searching(store: Store, query: str, filters: Filters, limit: int, number: int) -> Found:
+    found = store.search_filtered(query, filters.filt, limit=limit, offset=(number - 1) * limit)
+    return Found(found, store.browse_counts(filters.filt))
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    article: ArticleView
+    version: VersionView
+    aliases: list[AliasView]
+    captures: CaptureStats
+
+
+def detail(store: Store, article_id: int, seq: int | None) -> Detail:
+    _check_id(article_id)
+    article = store.article(article_id)
+    version = store.version(article_id, seq) if seq else article.latest
+    return Detail(article, version, store.aliases(article_id), store.capture_stats(article_id))
+
+
+def history(store: Store, article_id: int) -> tuple[ArticleView, list[VersionView]]:
+    _check_id(article_id)
+    return store.article(article_id), store.versions(article_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    article: ArticleView
+    versions: list[VersionView]
+    diff: VersionDiff
+
+
+def compare(store: Store, article_id: int, from_seq: int | None, to_seq: int | None) -> Compared:
+    """Default: the previous version against the latest (like ``archiver diff``)."""
+    article, versions = history(store, article_id)
+    new = to_seq or article.version_count
+    old = from_seq or max(1, new - 1)
+    by_seq = {v.seq: v for v in versions}
+    for seq in (old, new):
+        if seq not in by_seq:
+            raise NotFoundError(f"article {article_id} has no version {seq}")
+    return Compared(article, versions, diff_versions(by_seq[old], by_seq[new]))
+
+
+# -- actions ---------------------------------------------------------------------
+
+
+async def add_url(services: Services, url: str) -> AddResult:
+    """Archive ``url`` now, exactly as ``archiver add`` does."""
+    if not url.strip():
+        raise InputError("url: give the address of a page to archive")
+    return await archive_url(url.strip(), services)
+
+
+SOURCE_FIELDS = ("url", "kind", "name", "every", "cron", "include", "exclude")
+
+
+def add_source(store: Store, fields: Mapping[str, str | None]) -> SourceView:
+    """Check the fields like ``archiver source add`` does, then add the source."""
+    given = {k: (fields.get(k) or "").strip() or None for k in SOURCE_FIELDS}
+    if given["url"] is None or given["kind"] is None:
+        raise InputError("url and kind are required to add a source")
+    spec = make_spec(
+        given["url"],
+        kind=given["kind"],
+        name=given["name"],
+        every=given["every"],
+        cron=given["cron"],
+        include=given["include"],
+        exclude=given["exclude"],
+    )
+    return store.add_source(spec)
+
+
+def set_paused(store: Store, name: str, paused: bool) -> SourceView:
+    return store.set_paused(name, paused)

@@ -1,0 +1,123 @@
+"""Query parameters in, checked values out; anything malformed is an InputError (HTTP 400).
+
+Pages and the API read the same parameters with the same rules, so a page's
+URL and its ``/api/`` twin always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from starlette.datastructures import QueryParams
+
+from archiver.errors import InputError
+from archiver.identify import site_of
+from archiver.store.browse import ArticleFilter, Cursor
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+MAX_SEARCH_PAGE = 50
+MAX_PARAM_CHARS = 500
+
+
+def text(params: QueryParams, name: str) -> str | None:
+    """A trimmed parameter; empty counts as absent (what an untouched form field sends)."""
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise InputError(f"{name}: give it once (got {len(values)} values)")
+    value = values[0].strip() if values else ""
+    if len(value) > MAX_PARAM_CHARS:
+        raise InputError(f"{name}: too long (over {MAX_PARAM_CHARS} characters)")
+    if "\x00" in value:
+        raise InputError(f"{name}: contains a NUL character")
+    return value or None
+
+
+def integer(params: QueryParams, name: str, default: int, low: int, high: int) -> int:
+    raw = text(params, name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InputError(f"{name}: not a whole number: {raw!r}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise InputError(f"{name}: must be between {low} and {high} (got {value})")
+    return value
+
+
+def optional_int(params: QueryParams, name: str, low: int = 1) -> int | None:
+    if text(params, name) is None:
+        return None
+    return integer(params, name, 0, low, 2**31 - 1)
+
+
+def moment(raw: str, name: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO date (``2026-11-21``) or date-time; naive values are UTC.
+
+    With ``end_of_day`` a plain date means the *end* of that day, so
+    ``until=2026-11-21`` includes all of the 21st.
+    """
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            if end_of_day:
+                day += timedelta(days=1)
+            return datetime.combine(day, time(), UTC)
+        parsed = datetime.fromisoformat(raw)
+    except (ValueError, OverflowError) as exc:
+        raise InputError(f"{name}: not an ISO date or date-time: {raw!r}") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The article filter and the parameters that express it (for building links)."""
+
+    filt: ArticleFilter
+    query: dict[str, str]  # only the filters that are set, as given (normalized)
+
+
+def filters(params: QueryParams) -> Filters:
+    query: dict[str, str] = {}
+    site = text(params, "site")
+    if site is not None:
+        host = site_of(f"http://{site.removeprefix('http://').removeprefix('https://')}/")
+        if not host:
+            raise InputError(f"site: not a host name: {site!r}")
+        site = query["site"] = host
+    source = text(params, "source")
+    if source is not None:
+        query["source"] = source
+    since_raw, until_raw = text(params, "since"), text(params, "until")
+    since = moment(since_raw, "since") if since_raw else None
+    until = moment(until_raw, "until", end_of_day=True) if until_raw else None
+    if since is not None and until is not None and since >= until:
+        raise InputError("since: must be before until")
+    for name, raw in (("since", since_raw), ("until", until_raw)):
+        if raw is not None:
+            query[name] = raw
+    return Filters(ArticleFilter(site=site, source=source, since=since, until=until), query)
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    limit: int
+    after: Cursor | None
+    before: Cursor | None
+
+
+def paging(params: QueryParams) -> Paging:
+    limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    after_raw, before_raw = text(params, "after"), text(params, "before")
+    if after_raw and before_raw:
+        raise InputError("give one page cursor: 'after' or 'before', not both")
+    after = Cursor.parse(after_raw) if after_raw else None
+    before = Cursor.parse(before_raw) if before_raw else None
+    return Paging(limit, after, before)
+
+
+def search_page(params: QueryParams) -> tuple[int, int]:
+    """(limit, page number) of a ranked search; pages go up to ``MAX_SEARCH_PAGE``."""
+    limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    return limit, integer(params, "page", 1, 1, MAX_SEARCH_PAGE)

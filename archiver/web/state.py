@@ -1,0 +1,88 @@
+"""What every route shares: settings, services, templates, and ``render``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from archiver import __version__
+from archiver.browse_json import iso
+from archiver.config import Settings
+from archiver.errors import ArchiverError
+from archiver.pipeline import Services
+from archiver.store import Store
+from archiver.web import markup
+
+HERE = Path(__file__).parent
+T = TypeVar("T")
+
+
+@dataclass
+class WebState:
+    settings: Settings
+    templates: Jinja2Templates
+    services: Services | None = None
+
+    @property
+    def token(self) -> str | None:
+        return self.settings.web.token
+
+    @property
+    def opened(self) -> Services:
+        if self.services is None:
+            raise ArchiverError("the web application has not started")
+        return self.services
+
+    @property
+    def store(self) -> Store:
+        return self.opened.store
+
+    async def read(self, work: Callable[[Store], T]) -> T:
+        """Run blocking store calls in a worker thread (also used for writes)."""
+        store = self.store
+        return await asyncio.to_thread(work, store)
+
+
+def state_of(request: Request) -> WebState:
+    web: WebState = request.app.state.web
+    return web
+
+
+def make_templates() -> Jinja2Templates:
+    """Jinja2 with autoescaping for every template, and undefined names as errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        href=markup.href,
+        when=markup.when,
+        iso=iso,
+        duration=markup.duration,
+        published=markup.published,
+        web_url=markup.web_url,
+        paragraphs=markup.paragraphs,
+        snippet_html=markup.snippet_html,
+        diff_html=markup.diff_html,
+        app_version=__version__,
+    )
+    return Jinja2Templates(env=env)
+
+
+async def render(
+    request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> Response:
+    web = state_of(request)
+    full = {"nav": "", "writable": web.token is not None, **context}
+    return web.templates.TemplateResponse(request, name, full, status_code=status)
