@@ -39,6 +39,8 @@ browser:
 
 bench: install
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/templates.py
+	$(BIN)/python bench/hostile.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
