@@ -10,7 +10,6 @@ import pytest
 
 from archiver.errors import ArchiverError
 from archiver.export import article_path, slug, write_file
-from tests.cli.conftest import cli  # noqa: F401  (fixture)
 from tests.fixtures.seedpages import seed_page
 from tests.localsite import LocalSite
 
@@ -58,7 +57,7 @@ def test_write_refuses_symlinks(tmp_path: Path) -> None:
     assert outside.read_text() == "keep"
 
 
-def test_export_command_with_a_hostile_title(cli: Any, site: LocalSite, tmp_path: Path) -> None:  # noqa: F811
+def test_export_command_with_a_hostile_title(cli: Any, site: LocalSite, tmp_path: Path) -> None:
     body = "".join(
         f"<p>Paragraph {i} of an article whose title tries to escape the export folder.</p>"
         for i in range(8)

@@ -41,13 +41,15 @@ def test_sources_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "needle"),
     [
-        ('[[source]]\nkind = "feed"\nurl = "https://e.com/"\nevery = "1h"\ncolour = 1\n',
+        ('[[source]]\nkind = "feed"\nurl = "https://example.com/"\nevery = "1h"\ncolour = 1\n',
          "source[0]: unknown key 'colour'"),
-        ('[[source]]\nkind = "feed"\nurl = "https://e.com/"\nevery = 5\npaused = "no"\n',
+        ('[[source]]\nkind = "feed"\nurl = "https://example.com/"\nevery = 5\npaused = "no"\n',
          "source[0].paused: expected bool, got str"),
         ('[[source]]\nkind = "feed"\nevery = "1h"\n', "missing key 'url'"),
-        ('[[source]]\nkind = "feed"\nurl = "https://e.com/"\nevery = "often"\n', "not a duration"),
-        ('[[source]]\nkind = "feed"\nurl = "https://e.com/"\nevery = "1h"\n' * 2, "declared twice"),
+        ('[[source]]\nkind = "feed"\nurl = "https://example.com/"\nevery = "often"\n',
+         "not a duration"),
+        ('[[source]]\nkind = "feed"\nurl = "https://example.com/"\nevery = "1h"\n' * 2,
+         "declared twice"),
         ("[source]\nkind = 1\n", "array of tables"),
         ("sources = []\n", "unknown key 'sources'"),
         ("[[source]\n", "invalid TOML"),
@@ -64,7 +66,7 @@ def test_sources_file_errors_name_file_and_key(tmp_path: Path, body: str, needle
 def _view(every: float | None = None, cron: str | None = None,
           last: datetime | None = None) -> SourceView:  # fmt: skip
     return SourceView(
-        id=1, name="s", kind="feed", url="https://e.com/", every_seconds=every, cron=cron,
+        id=1, name="s", kind="feed", url="https://example.com/", every_seconds=every, cron=cron,
         include=None, exclude=None, paused=False, origin="cli", created_at=NOW, updated_at=NOW,
         last_poll_at=last, last_success_at=last, last_error=None, last_error_at=None,
         consecutive_failures=0, articles_found=0, articles_new=0, total_new=0, article_count=0,

@@ -20,11 +20,9 @@ from typing import Any
 import pytest
 import sqlalchemy
 
-from archiver.cli import main
 from archiver.config import Settings, load_settings
 from archiver.fetch import AddressPolicy, Fetcher
 from archiver.pipeline import Services, archive_url, open_services
-from archiver.store import Store
 from tests.localsite import LocalSite
 from tests.reliability.faultserver import FaultServer
 
@@ -229,38 +227,3 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("hostile-server figures")
         for line in _FIGURES:
             terminalreporter.write_line(line)
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def one_error_line(self) -> str:
-        lines = [line for line in self.err.splitlines() if line.strip()]
-        assert len(lines) == 1, self.err
-        assert lines[0].startswith("archiver: ") and "Traceback" not in self.err, self.err
-        return lines[0]
-
-    def stored(self) -> dict[str, int]:
-        with Store(load_settings().db_url) as store:
-            counts = store.counts()
-        return {k: counts[k] for k in ("articles", "versions", "bodies")}
-
-
-@pytest.fixture
-def cli(archiver_env: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
-    """Run the real ``archiver`` command in-process."""
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run
