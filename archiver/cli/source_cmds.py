@@ -121,9 +121,7 @@ def source_remove(app: AppContext, name: str) -> None:
 @pass_app
 def source_pause(app: AppContext, name: str) -> None:
     """Stop polling a source until it is resumed."""
-    with app.store() as store:
-        store.set_paused(name, True)
-    click.echo(f"paused source {name}")
+    _set_paused(app, name, paused=True)
 
 
 @source.command("resume")
@@ -131,9 +129,13 @@ def source_pause(app: AppContext, name: str) -> None:
 @pass_app
 def source_resume(app: AppContext, name: str) -> None:
     """Resume polling a paused source."""
+    _set_paused(app, name, paused=False)
+
+
+def _set_paused(app: AppContext, name: str, *, paused: bool) -> None:
     with app.store() as store:
-        store.set_paused(name, False)
-    click.echo(f"resumed source {name}")
+        store.set_paused(name, paused)
+    click.echo(f"{'paused' if paused else 'resumed'} source {name}")
 
 
 @source.command("run")

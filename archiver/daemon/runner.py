@@ -29,7 +29,7 @@ from archiver.daemon.lock import DaemonLock
 from archiver.daemon.poll import poll_source
 from archiver.daemon.sitemaps import SitemapCache
 from archiver.daemon.sources_file import load_sources_file
-from archiver.errors import ArchiverError
+from archiver.errors import ArchiverError, NotFoundError
 from archiver.pipeline import Services, archive_url, open_services
 
 log = logging.getLogger("archiver.daemon")
@@ -67,9 +67,11 @@ class Daemon:
         await self._tracked(self._poll(name))
 
     async def _poll(self, name: str) -> None:
-        store = self.services.store
-        source = next((s for s in await asyncio.to_thread(store.sources) if s.name == name), None)
-        if source is None or source.paused:
+        try:
+            source = await asyncio.to_thread(self.services.store.source, name)
+        except NotFoundError:  # removed since it was scheduled; the next reload drops the job
+            return
+        if source.paused:
             return
         await poll_source(source, self.services, sitemaps=self.sitemaps)
 
