@@ -87,3 +87,26 @@ def test_threads_share_one_store(store: Store) -> None:
     assert outcomes.count("new") == 10
     assert outcomes.count("unchanged") == 70
     assert store.counts()["captures"] == 80
+
+
+def test_opening_waits_for_a_lock_held_on_a_new_archive(tmp_path: Any) -> None:
+    """Opening a new archive waits for another process's lock instead of failing."""
+    import sqlite3
+    import threading
+    import time
+
+    path = tmp_path / "fresh.db"
+    holder = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    holder.execute("CREATE TABLE other_process (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO other_process VALUES (1)")
+    release = threading.Timer(0.5, holder.execute, args=("COMMIT",))
+    release.start()
+    started = time.monotonic()
+    try:
+        with Store(f"sqlite:///{path}") as store:
+            assert store.counts()["articles"] == 0
+    finally:
+        release.join()
+        holder.close()
+    assert time.monotonic() - started >= 0.4
