@@ -92,6 +92,9 @@ class DaemonSettings(_Section):
     recheck_batch: int = Field(100, ge=1, description="re-checks started per scan at most")
     reload_every: str | float = Field("30s", description="how often source edits are picked up")
     misfire_grace: str | float = Field("7d", description="a late poll still runs within this")
+    timeout_retry_after: str | float = Field(
+        "10m", description="an article URL whose server hung is tried once more this much later"
+    )
     shutdown_grace: float = Field(5.0, gt=0, description="seconds in-flight work gets at exit")
 
     @field_validator("recheck_ladder")
@@ -102,7 +105,7 @@ class DaemonSettings(_Section):
             raise ValueError("recheck_ladder must be increasing")
         return value
 
-    @field_validator("recheck_scan_every", "reload_every", "misfire_grace")
+    @field_validator("recheck_scan_every", "reload_every", "misfire_grace", "timeout_retry_after")
     @classmethod
     def _check_duration(cls, value: str | float) -> str | float:
         _seconds(value)

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from archiver.config import Settings
-from archiver.errors import ArchiverError, EmptyExtractionError, HTTPStatusError, NotHTMLError
+from archiver.errors import (
+    ArchiverError,
+    EmptyExtractionError,
+    FetchTimeoutError,
+    HTTPStatusError,
+    NotHTMLError,
+)
 from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
 from archiver.extract.templates import TemplateRules
@@ -69,6 +75,7 @@ class AddResult:
     error: str | None = None
     extracted: bool = False  # False when a 304 or an identical body skipped extraction
     exit_code: int = 0
+    timed_out: bool = False  # the server hung: worth one more try later, not now
 
     @property
     def changed(self) -> bool:
@@ -192,7 +199,10 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         stats.errors += 1
         await asyncio.to_thread(store.record_failure, capture, article_id, ladder=services.ladder)
         log.info("error %s: %s", url, error)
-        return AddResult(url, "error", article_id, error=error, exit_code=exc.exit_code)
+        return AddResult(
+            url, "error", article_id, error=error, exit_code=exc.exit_code,
+            timed_out=isinstance(exc, FetchTimeoutError),
+        )  # fmt: skip
     identity = resolve_identity(
         normalized, result.final_url, (*amp_urls, *result.redirects), page.links
     )

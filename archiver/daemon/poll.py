@@ -39,6 +39,7 @@ class PollResult:
     failed: int = 0  # candidate URLs that could not be archived
     unchanged: bool = False  # the source document itself was unchanged (304 / same bytes)
     error: str | None = None  # the poll as a whole failed
+    timed_out: tuple[str, ...] = ()  # article URLs whose server hung: worth one later try
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,12 @@ async def poll_source(
         if source.kind == "url":
             results = await _archive_all([source.url], services, source.id, progress)
             if results[0].outcome == "error":
+                if results[0].timed_out:
+                    await asyncio.to_thread(
+                        store.record_poll, source.id, at=at, found=0, new=0, error=results[0].error
+                    )
+                    log.warning("source %s poll failed: %s", source.name, results[0].error)
+                    return PollResult(source.name, error=results[0].error, timed_out=(source.url,))
                 raise ArchiverError(results[0].error or "error")
             urls, doc = [source.url], None
         else:
@@ -155,4 +162,5 @@ async def poll_source(
         source.name, "unchanged" if unchanged else "changed", len(urls), new, failed,
         time.monotonic() - started,
     )  # fmt: skip
-    return PollResult(source.name, len(urls), new, failed, unchanged)
+    hung = tuple(r.url for r in results if r.timed_out)
+    return PollResult(source.name, len(urls), new, failed, unchanged, timed_out=hung)

@@ -3,7 +3,9 @@
 Start: open the services, sync ``config/sources.toml`` into the store, build
 one job per source from the store, plus a re-check scan (due re-checks live
 in the store and survive restarts) and a reload that picks up sources edited
-with the CLI while the daemon runs.
+with the CLI while the daemon runs. An article URL whose server hung (the
+fetcher does not retry a timeout at once) gets one more try as a one-off job
+``daemon.timeout_retry_after`` later; that try is not retried again.
 
 Stop (SIGINT/SIGTERM or ``stop``): no new work is started; in-flight work gets
 ``daemon.shutdown_grace`` seconds, then is cancelled. Every store write is one
@@ -15,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager, nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from archiver.config import Settings
@@ -73,7 +77,8 @@ class Daemon:
             return
         if source.paused:
             return
-        await poll_source(source, self.services, sitemaps=self.sitemaps)
+        result = await poll_source(source, self.services, sitemaps=self.sitemaps)
+        self.retry_later(result.timed_out, source.id)
 
     async def recheck(self) -> None:
         await self._tracked(self._recheck())
@@ -86,6 +91,34 @@ class Daemon:
         results = await asyncio.gather(*(archive_url(d.url, self.services) for d in due))
         changed = sum(1 for r in results if r.changed)
         log.info("re-checked %d articles: %d changed", len(results), changed)
+        self.retry_later([r.url for r in results if r.timed_out])
+
+    def retry_later(self, urls: Iterable[str], source_id: int | None = None) -> None:
+        """One more try of each URL whose server hung, ``timeout_retry_after`` from now."""
+        when = datetime.now(UTC) + timedelta(
+            seconds=self.settings.daemon.seconds("timeout_retry_after")
+        )
+        for url in urls:
+            try:
+                self.scheduler.add_job(
+                    self.retry,
+                    DateTrigger(run_date=when, timezone=UTC),
+                    args=[url, source_id],
+                    id=f"retry:{url}",
+                    name=f"retry:{url}",
+                    misfire_grace_time=None,
+                )
+            except ConflictingIdError:
+                continue  # already waiting for its one retry
+            log.info("%s timed out: one more try at %s", url, when.isoformat(timespec="seconds"))
+
+    async def retry(self, url: str, source_id: int | None) -> None:
+        await self._tracked(self._retry(url, source_id))
+
+    async def _retry(self, url: str, source_id: int | None) -> None:
+        result = await archive_url(url, self.services, source_id=source_id)
+        if result.timed_out:
+            log.warning("%s timed out again: left to its next poll or re-check", url)
 
     async def reload(self) -> None:
         await self._tracked(self._reload())

@@ -7,18 +7,17 @@ the same ``Extracted``, which is what versioning by diff needs.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import trafilatura
-from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.settings import Document
 
 from archiver.errors import EmptyExtractionError, ExtractError
 from archiver.extract.blocks import fingerprint
+from archiver.extract.decode import decode_html
 from archiver.extract.links import parse, read_head_meta, read_links
 from archiver.extract.options import PRECISION_OPTIONS, TRAFILATURA_OPTIONS
 from archiver.extract.postfilter import (
@@ -29,121 +28,6 @@ from archiver.extract.postfilter import (
     trim_to_core,
 )
 from archiver.extract.result import Extracted
-
-# -- decoding -----------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: same first two bytes
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# WHATWG Encoding Standard: browsers decode these labels with a superset, and
-# pages rely on it (a "latin-1" page full of cp1252 curly quotes is the norm).
-_SUPERSETS = {
-    "ascii": "cp1252",
-    "iso8859-1": "cp1252",
-    "iso8859-9": "cp1254",
-    "iso8859-11": "cp874",
-    "tis-620": "cp874",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "shift_jis": "cp932",
-    "euc_kr": "cp949",
-}
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([a-z0-9_.:-]{1,40})|"""
-    rb"""<\?xml[^>]{0,100}encoding\s*=\s*["']([a-z0-9_.:-]{1,40})""",
-    re.IGNORECASE,
-)
-_SNIFF_BYTES = 16384  # meta tags sometimes follow kilobytes of inline script
-
-
-def _byte_as_latin1(error: UnicodeError) -> tuple[str, int]:
-    """Decode bytes a codec leaves undefined as the same code point (WHATWG does so)."""
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    return error.object[error.start : error.end].decode("latin-1"), error.end
-
-
-codecs.register_error("archiver-latin1", _byte_as_latin1)
-
-
-def _codec(label: str | None) -> str | None:
-    """Python codec for a charset label, upgraded to the superset browsers use."""
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return _SUPERSETS.get(name, name)
-
-
-def _is_wide(encoding: str) -> bool:
-    return encoding.startswith(("utf-16", "utf-32"))
-
-
-def _decode_declared(body: bytes, encoding: str) -> str | None:
-    """Decode with a declared encoding; None when the declaration is clearly wrong."""
-    try:
-        return body.decode(encoding)
-    except UnicodeDecodeError:
-        pass
-    if encoding != "utf-8":
-        # cp1252 & co.: a stray undefined byte must not cost the whole page.
-        # (Multi-byte legacy codecs get the same treatment: the rest survives.)
-        return body.decode(encoding, errors="archiver-latin1")
-    # UTF-8 with a few broken sequences (truncated body, one bad paste) stays
-    # UTF-8; a legacy page mislabelled as UTF-8 has no valid multibyte text.
-    text = body.decode("utf-8", errors="replace")
-    broken = text.count("\ufffd") - body.count("\ufffd".encode())
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
-    return text if multibyte >= broken else None
-
-
-def decode_html(body: bytes, charset: str | None = None) -> str:
-    """Bytes to text: BOM, valid UTF-8, HTTP charset, <meta> charset, then detection.
-
-    Browsers let the HTTP header win over the bytes; here bytes that are valid
-    UTF-8 are read as UTF-8 first, because "ISO-8859-1" server defaults on
-    UTF-8 pages are common and the reverse (legacy text that happens to be
-    valid multibyte UTF-8) practically never happens. For the same reason a
-    <meta> charset that decodes the bytes without error beats an ISO-8859-1
-    (cp1252) header. ``charset`` is the Content-Type parameter, if any.
-    """
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    header = _codec(charset)
-    if header and _is_wide(header) and (text := _decode_declared(body, header)) is not None:
-        return text  # UTF-16 without BOM is only knowable from the header
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    match = _META_CHARSET.search(body[:_SNIFF_BYTES])
-    meta = _codec((match[1] or match[2]).decode("ascii")) if match else None
-    if meta and _is_wide(meta):
-        meta = "utf-8"  # a <meta> readable as ASCII means the bytes are not UTF-16/32
-    if header == "cp1252" and meta and meta != header:
-        # "ISO-8859-1" is many servers' default (Apache, Tomcat), not the author's
-        # choice, and cp1252 decodes any bytes; so the page's own <meta> (Shift_JIS,
-        # GB2312...) wins when it reads the bytes without a single error.
-        try:
-            return body.decode(meta)
-        except UnicodeDecodeError:
-            pass
-    for declared in (header, meta):
-        if declared and not _is_wide(declared) and (text := _decode_declared(body, declared)):
-            return text
-    guess = from_bytes(body[: _SNIFF_BYTES * 4]).best()
-    detected = _codec(guess.encoding if guess else None)
-    if not detected or _is_wide(detected):
-        detected = "cp1252"  # the web's legacy default
-    return body.decode(detected, errors="archiver-latin1")
-
 
 # -- text clean-up ---------------------------------------------------------------
 

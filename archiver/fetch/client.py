@@ -7,12 +7,14 @@ connection. Every transport failure becomes a one-line ``FetchError``; every
 HTTP status, even 404 or 503, comes back as a ``FetchResult`` for the caller
 to judge.
 
-A failed attempt (no answer, no headers within the deadline, 429,
-500/502/503/504) is retried after an exponential backoff, slept outside any
-politeness slot; each attempt gets the whole ``total_timeout``. A body still
-arriving at the deadline (a drip feed) is not retried. Each failure also backs
-its host off in the gate, so later requests to a struggling host wait instead
-of piling on.
+A failed attempt (a refused or broken connection, 429, 500/502/503/504) is
+retried after an exponential backoff, slept outside any politeness slot; each
+attempt gets the whole ``total_timeout``. A hang (no answer or no headers
+within a deadline) and a body still arriving at the deadline (a drip feed) are
+not retried here: each try would cost another whole deadline, so a hanging
+server costs a caller one deadline, and a later try is the caller's (the
+daemon's) to make. Each failure also backs its host off in the gate, so later
+requests to a struggling host wait instead of piling on.
 """
 
 from __future__ import annotations
@@ -140,7 +142,8 @@ class Fetcher:
         everything that prevents a response. ``check_robots=False`` skips
         robots.txt for this call (it is never checked when
         ``settings.respect_robots`` is off). A 429 or 5xx is retried up to
-        ``max_retries`` times and then returned like any other status.
+        ``max_retries`` times and then returned like any other status; a
+        refused or broken connection is retried as often, a timeout never.
         """
         start = start_url(url)
         headers = {"Accept": accept}
@@ -161,7 +164,7 @@ class Fetcher:
                     read=self._read_page,
                 )
             except Retryable as failure:
-                wait = self._retry.wait(attempt)
+                wait = None if failure.later else self._retry.wait(attempt)
                 if wait is None:
                     raise failure.error from failure.error.__cause__
                 reason = str(failure.error)

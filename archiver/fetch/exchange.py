@@ -2,10 +2,10 @@
 
 ``exchange`` sends one request within what is left of a fetch's deadline and
 reads the body (unless the response redirects). Every transport failure
-becomes a one-line ``FetchError``; failures worth retrying (no answer,
-timeouts before the response headers, broken connections) come wrapped in
-``Retryable`` so the Fetcher can tell them from permanent ones (blocked
-address, oversized, undecodable or drip-fed body).
+becomes a one-line ``FetchError``; failures worth retrying (refused or broken
+connections, and timeouts before the response headers, which are retried only
+later) come wrapped in ``Retryable`` so the Fetcher can tell them from
+permanent ones (blocked address, oversized, undecodable or drip-fed body).
 """
 
 from __future__ import annotations
@@ -58,12 +58,13 @@ def short(text: str, limit: int = 200) -> str:
 def start_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
+        host = parsed.host  # decodes an IDNA host: a broken A-label fails only here
+    except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are ValueErrors
         raise UnsupportedURLError(f"invalid URL {short(url)!r}: {short(str(exc))}") from exc
     if parsed.scheme not in SCHEMES:
         what = f"scheme '{parsed.scheme}'" if parsed.scheme else "no scheme"
         raise UnsupportedURLError(f"cannot fetch {short(url)!r}: {what}, need http or https")
-    if not parsed.host:
+    if not host:
         raise UnsupportedURLError(f"cannot fetch {short(url)!r}: no host")
     return parsed
 
@@ -71,11 +72,12 @@ def start_url(url: str) -> httpx.URL:
 def redirect_target(base: httpx.URL, location: str) -> httpx.URL:
     try:
         target = base.join(location.strip())
-    except httpx.InvalidURL:
+        host = target.host  # decodes an IDNA host: a broken A-label fails only here
+    except (httpx.InvalidURL, ValueError):  # idna's errors are ValueErrors
         raise FetchError(f"invalid redirect location {short(location)!r} from {base}") from None
     if target.scheme not in SCHEMES:
         raise FetchError(f"redirect to unsupported scheme '{target.scheme}' from {base}")
-    if not target.host:
+    if not host:
         raise FetchError(f"redirect to {short(location)!r} without a host from {base}")
     return target
 
@@ -161,7 +163,7 @@ def _translate(exc: httpx.HTTPError, url: httpx.URL, settings: FetchSettings) ->
 
 def _retryable(error: FetchError, cause: BaseException | None) -> Retryable:
     error.__cause__ = cause
-    return Retryable(error)
+    return Retryable(error, later=isinstance(error, FetchTimeoutError))
 
 
 async def exchange(
@@ -180,7 +182,7 @@ async def exchange(
     )
     remaining = budget.remaining()
     if remaining <= 0:
-        raise Retryable(timed_out)
+        raise Retryable(timed_out, later=True)
     begun = time.monotonic()
     answered = False
     try:
@@ -203,13 +205,14 @@ async def exchange(
             # (slow-loris) gets the same treatment on every attempt, so retrying
             # would only hold the caller (max_retries + 1) times the deadline.
             raise FetchTimeoutError(f"{timed_out} (the body was still arriving)") from None
-        raise Retryable(timed_out) from None
+        raise Retryable(timed_out, later=True) from None  # silence: a hang
     except BlockedAddressError:
         raise
     except FetchError as exc:
         if answered:  # the body was too large or undecodable: trying again won't help
             raise
-        raise Retryable(exc) from None  # no connection (refused, unresolvable, ...)
+        # no connection (refused, unresolvable, ...); a DNS timeout is a hang too
+        raise Retryable(exc, later=isinstance(exc, FetchTimeoutError)) from None
     except httpx.TransportError as exc:
         raise _retryable(_translate(exc, request.url, settings), exc) from None
     except httpx.HTTPError as exc:

@@ -1,11 +1,12 @@
 """When a failed request is worth another try, and how long to wait first.
 
-Connection errors, timeouts, 429 and the transient 5xx statuses are retried
+Connection errors, 429 and the transient 5xx statuses are retried
 with exponential backoff (``retry_backoff * 2**attempt`` plus a little jitter,
 so that many clients failing together do not come back together). A
 ``Retry-After`` header (seconds or an HTTP-date) is honoured when it is within
 ``max_retry_after``; a longer one means "not now", so the response is returned
-as it is rather than waited for.
+as it is rather than waited for. A timeout is not retried here: a server that
+hangs once usually hangs again, and each try would cost a whole deadline.
 """
 
 from __future__ import annotations
@@ -24,15 +25,19 @@ JITTER = 0.1  # a retry waits up to this fraction longer than its backoff
 
 
 class Retryable(Exception):
-    """An attempt failed in a way worth retrying (no answer, timeout).
+    """An attempt failed in a way worth retrying (refused, reset, no answer in time).
 
     Internal to the fetch stage: the Fetcher retries or raises ``error``, so
-    this never reaches callers.
+    this never reaches callers. ``later`` marks a hang (nothing arrived within
+    a deadline): trying again at once would cost the caller another whole
+    deadline, so the Fetcher raises it at once and leaves a later try to the
+    caller (the daemon retries such a URL once, in the background).
     """
 
-    def __init__(self, error: FetchError) -> None:
+    def __init__(self, error: FetchError, *, later: bool = False) -> None:
         super().__init__(str(error))
         self.error = error
+        self.later = later
 
 
 def retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:

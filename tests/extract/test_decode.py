@@ -76,3 +76,50 @@ def test_shift_jis_declared_in_meta() -> None:
     html = "<html><head><meta charset='shift_jis'></head><body><p>東京都の新しい公園</p></body>"
     body = html.encode("cp932")
     assert "東京都の新しい公園" in decode_html(body)
+
+
+# -- bytes that are not UTF-8 under a "charset=utf-8" header, and no <meta> charset ------
+
+MISLABELLED = {  # name -> (text, the encoding its bytes are in, <html lang>)
+    "english-cp1252": (
+        "The mayor said \u201cwe will build it\u201d and it will cost \u20ac5 million"
+        " \u2014 or more.",
+        "cp1252", "",
+    ),
+    "french-cp1252": (
+        "Le café de la gare a rouvert ses portes après des années. « Formidable », dit-il.",
+        "cp1252", "",
+    ),
+    "german-cp1252": (
+        "Der Bürgermeister sagte, \u201ewir bauen es\u201c \u2013 und es kostet 5 Mio. \u20ac.",
+        "cp1252", "",
+    ),
+    "russian-cp1251": ("Мэр сказал, что мост будет построен в следующем году.", "cp1251", ""),
+    "russian-koi8r": ("Мэр сказал, что мост будет построен в следующем году.", "koi8-r", ""),
+    "greek-cp1253": ("Ο δήμαρχος είπε ότι η γέφυρα θα χτιστεί τον επόμενο χρόνο.", "cp1253", ""),
+    "polish-cp1250": ("Burmistrz powiedział: zażółć gęślą jaźń w przyszłym roku.", "cp1250", ""),
+    "polish-cp1250-lang": ("Burmistrz powiedział, że most zostanie zbudowany w przyszłym roku.",
+                           "cp1250", " lang='pl'"),
+    "czech-cp1250": ("Starosta řekl, že most bude postaven příští rok za pět milionů.",
+                     "cp1250", ""),
+    "hebrew-cp1255": ("ראש העיר אמר שהגשר ייבנה בשנה הבאה בחמישה מיליון.", "cp1255", ""),
+    "arabic-cp1256": ("قال رئيس البلدية إن الجسر سيبنى العام المقبل بخمسة ملايين.", "cp1256", ""),
+    "chinese-gb2312": ("市长说，这座桥将在明年建成，耗资五百万元。", "gb2312", ""),
+    "korean-euckr": ("시장은 다리가 내년에 건설될 것이라고 말했다.", "euc-kr", ""),
+    "japanese-sjis": ("市長は、橋は来年完成すると述べた。", "shift_jis", ""),
+    "turkish-cp1254-lang": ("Belediye başkanı köprünün gelecek yıl inşa edileceğini söyledi.",
+                            "cp1254", " lang='tr'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "encoding", "lang"), MISLABELLED.values(), ids=MISLABELLED)
+def test_mislabelled_utf8_prefers_cp1252_unless_the_guess_is_clearly_better(
+    text: str, encoding: str, lang: str
+) -> None:
+    html = f"<html{lang}><body><article><p>{' '.join([text] * 8)}</p></article></body></html>"
+    assert text in decode_html(html.encode(encoding), "utf-8")
+
+
+def test_one_short_cp1252_line_is_not_a_baltic_dos_page() -> None:
+    line = "The mayor said \u201cwe will build it\u201d and it will cost \u20ac5 million."
+    assert line in decode_html(f"<p>{line}</p>".encode("cp1252"), "utf-8")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from archiver.config import FetchSettings
-from archiver.errors import BodyTooLargeError, FetchError
+from archiver.errors import BodyTooLargeError, FetchError, FetchTimeoutError
 from archiver.fetch import Fetcher
 from archiver.fetch.retry import JITTER, RetryPolicy, retry_after
 from tests.fetch.helpers import quick
@@ -141,7 +141,8 @@ async def test_dropped_connections_are_retried_a_bounded_number_of_times(
     assert "\n" not in str(caught.value)
 
 
-async def test_each_attempt_gets_its_own_deadline(site: LocalSite) -> None:
+async def test_a_timed_out_attempt_is_not_retried_at_once(site: LocalSite) -> None:
+    """A hang costs the caller one deadline (issue: three deadlines were 90 s of `add`)."""
     calls = itertools.count()
 
     def slow_then_fine(req: BaseHTTPRequestHandler) -> None:
@@ -158,11 +159,13 @@ async def test_each_attempt_gets_its_own_deadline(site: LocalSite) -> None:
 
     async with Fetcher(retrying(total_timeout=0.5, retry_backoff=0.05)) as fetcher:
         started = time.monotonic()
-        result = await fetcher.fetch(site.url("/p"))
+        with pytest.raises(FetchTimeoutError, match=r"timed out after 0.5s"):
+            await fetcher.fetch(site.url("/p"))
         elapsed = time.monotonic() - started
+        later = await fetcher.fetch(site.url("/p"))  # the caller's own later try
 
-    assert result.body == b"ok"
-    assert elapsed >= 0.5  # longer than one deadline, yet no timeout
+    assert 0.5 <= elapsed < 0.9  # one deadline, with max_retries = 3
+    assert len(site.hits_for("/p")) == 2 and later.body == b"ok"
 
 
 async def test_permanent_failures_are_not_retried(site: LocalSite) -> None:

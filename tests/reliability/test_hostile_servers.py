@@ -357,14 +357,16 @@ async def test_slow_loris_and_silent_server_free_the_pipeline(
     assert_failed(loris_result, "(the body was still arriving)")
     assert len(fault.hits_for("/loris")) == 1
     assert TOTAL_TIMEOUT <= loris_time < TOTAL_TIMEOUT + 0.6
-    # Silence may be a blip: retried max_retries (here 1) times, each with its own deadline.
+    # Silence is not retried at once either (retries are for refused connections, 429
+    # and 5xx): a hang costs one deadline, and a later try is the daemon's to make.
     assert_failed(quiet_result, f"timed out after {TOTAL_TIMEOUT:g}s fetching")
-    assert len(other.hits_for("/silent")) == 2
-    assert 2 * TOTAL_TIMEOUT <= quiet_time < 2 * TOTAL_TIMEOUT + 1.0
-    assert len(other.hangups_for("/silent")) == 2  # the server saw both attempts give up
+    assert quiet_result.timed_out and loris_result.timed_out  # both worth one later try
+    assert len(other.hits_for("/silent")) == 1
+    assert TOTAL_TIMEOUT <= quiet_time < TOTAL_TIMEOUT + 0.6
+    assert len(other.hangups_for("/silent")) == 1  # the server saw the attempt give up
     report(
         f"pipeline: slow-loris freed after {loris_time:.2f} s (1 attempt); silent server "
-        f"after {quiet_time:.2f} s (2 attempts of {TOTAL_TIMEOUT:g} s)"
+        f"after {quiet_time:.2f} s (1 attempt of {TOTAL_TIMEOUT:g} s)"
     )
     assert_nothing_from(env, [fault.url("/loris"), other.url("/silent")], healthy_pages=2)
 
