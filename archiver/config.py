@@ -65,6 +65,16 @@ class ExtractSettings(_Section):
     )
 
 
+class IdentifySettings(_Section):
+    canonical_partners: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "syndication partners: pages on each key's domain may name canonical URLs "
+            "(also og:url, AMP) on the listed domains; other cross-site claims are ignored"
+        ),
+    )
+
+
 def _seconds(value: str | float) -> float:
     if isinstance(value, int | float):
         if value <= 0:
@@ -149,6 +159,7 @@ class Settings(BaseSettings):
     )
     fetch: FetchSettings = FetchSettings()
     extract: ExtractSettings = ExtractSettings()
+    identify: IdentifySettings = IdentifySettings()
     daemon: DaemonSettings = DaemonSettings()
     log: LogSettings = LogSettings()
     web: WebSettings = WebSettings()

@@ -9,6 +9,7 @@ and must not stall the event loop while they do.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
 from archiver.extract.templates import TemplateRules
 from archiver.fetch import Fetcher, FetchResult
-from archiver.identify import normalize_url, resolve_identity
+from archiver.identify import CanonicalPolicy, normalize_url, resolve_identity
 from archiver.store import Store
 from archiver.store.records import CaptureIn, CheckState, Outcome
 from archiver.templating import clean_blocks, settle, template_rules, version_in
@@ -62,6 +63,7 @@ class Services:
     ladder: tuple[float, ...] = ()  # re-check ladder in seconds; () schedules no re-checks
     stats: PipelineStats = field(default_factory=PipelineStats)
     templates: TemplateRules = field(default_factory=TemplateRules)  # extract.template_*
+    identity: CanonicalPolicy = field(default_factory=CanonicalPolicy)  # canonical_partners
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
             yield Services(
                 fetcher, extractor, db, ladder=settings.daemon.ladder_seconds,
                 templates=template_rules(settings),
+                identity=CanonicalPolicy.from_settings(settings.identify.canonical_partners),
             )  # fmt: skip
     finally:
         extractor.close(wait=False)
@@ -142,6 +145,8 @@ async def _follow_amp(
     target = page.links.amp_canonical
     if not target or normalize_url(target) == normalize_url(result.final_url):
         return result, page, ()
+    if not services.identity.trusts(result.final_url, target):
+        return result, page, ()  # another site's page: not this AMP page's to name
     canonical = await services.fetcher.fetch(target)
     _check_response(canonical)
     full = await services.extractor.extract(canonical.body, canonical.final_url, canonical.charset)
@@ -204,7 +209,7 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
             timed_out=isinstance(exc, FetchTimeoutError),
         )  # fmt: skip
     identity = resolve_identity(
-        normalized, result.final_url, (*amp_urls, *result.redirects), page.links
+        normalized, result.final_url, (*amp_urls, *result.redirects), page.links, services.identity
     )
     cleaned = await clean_blocks(services, page, identity.site, identity.canonical_url, learn=True)
     content = version_in(page, cleaned.blocks)
@@ -228,6 +233,7 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         site=identity.site,
         content=content,
         ladder=services.ladder,
+        may_join=functools.partial(services.identity.trusts, result.final_url),
     )
     level = logging.INFO if rec.outcome in ("new", "updated") else logging.DEBUG
     log.log(level, "%s %s (article %d, version %d)", rec.outcome, url, rec.article_id, rec.version)

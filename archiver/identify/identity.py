@@ -2,8 +2,10 @@
 
 The article's identity is its canonical URL: the page's own
 ``<link rel=canonical>`` (for an AMP page, the canonical page it points at),
-else ``og:url``, else the URL the redirects ended on. Every URL seen on the way
-(the one asked for, each redirect hop, the final one) becomes an alias.
+else ``og:url``, else the URL the redirects ended on. A declaration naming
+another site is ignored unless that site is a configured partner (see
+archiver.identify.domains). Every URL seen on the way (the one asked for, each
+redirect hop, the final one) becomes an alias.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from archiver.errors import UnsupportedURLError
 from archiver.extract.result import PageLinks
+from archiver.identify.domains import CanonicalPolicy
 from archiver.identify.urls import is_site_root, normalize_url, site_of
 
 
@@ -32,15 +35,17 @@ def _try_normalize(url: str | None) -> str | None:
         return None
 
 
-def _trusted_canonical(candidate: str | None, final_url: str) -> str | None:
-    """A declared canonical, unless it is obviously a template mistake.
+def _trusted_canonical(
+    candidate: str | None, final_url: str, policy: CanonicalPolicy
+) -> str | None:
+    """A declared canonical, unless it names another site or is a template mistake.
 
     Many CMSes ship every page with the home page as canonical; honouring that
     would fold a whole site into one article, so a root canonical is only
     believed for a root page.
     """
     url = _try_normalize(candidate)
-    if url is None:
+    if url is None or not policy.trusts(final_url, url):
         return None
     if is_site_root(url) and not is_site_root(final_url):
         return None
@@ -48,14 +53,19 @@ def _trusted_canonical(candidate: str | None, final_url: str) -> str | None:
 
 
 def resolve_identity(
-    requested_url: str, final_url: str, redirects: Iterable[str], links: PageLinks
+    requested_url: str,
+    final_url: str,
+    redirects: Iterable[str],
+    links: PageLinks,
+    policy: CanonicalPolicy | None = None,
 ) -> Identity:
     """Decide the canonical URL and the alias set for one fetched page."""
     final = normalize_url(final_url)
+    policy = policy or CanonicalPolicy()
     canonical = (
-        _trusted_canonical(links.amp_canonical, final)
-        or _trusted_canonical(links.canonical, final)
-        or _trusted_canonical(links.og_url, final)
+        _trusted_canonical(links.amp_canonical, final, policy)
+        or _trusted_canonical(links.canonical, final, policy)
+        or _trusted_canonical(links.og_url, final, policy)
         or final
     )
     seen: dict[str, None] = {}

@@ -11,6 +11,8 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+import idna
+
 from archiver.errors import UnsupportedURLError
 
 SCHEMES = frozenset({"http", "https"})
@@ -62,9 +64,15 @@ def _normalize_host(raw: str, host: str) -> str:
     if host.startswith("[") or ":" in host:
         return host if host.startswith("[") else f"[{host}]"
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
+        encoded = host.encode("idna").decode("ascii")
+        # An ASCII host passes the codec untouched, even a broken A-label like
+        # xn--ab: check each one as the fetcher (httpx, IDNA 2008) will.
+        for label in encoded.split("."):
+            if label.startswith("xn--"):
+                idna.decode(label)
+    except UnicodeError as exc:  # idna.IDNAError is one
         raise _reject(raw, "invalid host name") from exc
+    return encoded
 
 
 def normalize_url(raw: str) -> str:

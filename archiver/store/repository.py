@@ -89,6 +89,7 @@ class Store(BrowseMixin, TemplatesMixin):
         site: str,
         content: VersionIn,
         ladder: Sequence[float] = (),
+        may_join: Callable[[str], bool] | None = None,
     ) -> RecordResult:
         """Record a successful fetch and its extracted content, in one transaction.
 
@@ -101,6 +102,10 @@ class Store(BrowseMixin, TemplatesMixin):
         With a re-check ``ladder`` (seconds), the article's next re-check is
         planned too: a new article or version restarts the ladder at
         ``capture.fetched_at``, an unchanged one moves on (``plan_next_check``).
+
+        ``may_join(site)`` says whether this page may become a version of an
+        existing article of ``site``; an article it may not join keeps its text,
+        and the URLs the page shares with it move to the page's own article.
         """
         require_aware(capture.fetched_at)
         packed = bodies.pack(body, capture.body_hash)  # CPU work before taking the lock
@@ -116,6 +121,7 @@ class Store(BrowseMixin, TemplatesMixin):
                 site=site,
                 content=content,
                 ladder=tuple(ladder),
+                may_join=may_join,
             ),
         )
 

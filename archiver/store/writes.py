@@ -6,11 +6,11 @@ They are pure with respect to the session (no side effects elsewhere), because
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from archiver.errors import NotFoundError, StoreError
 from archiver.store import bodies, queries, schedule, search, sources
@@ -34,12 +34,15 @@ def record(
     site: str,
     content: VersionIn,
     ladder: Sequence[float] = (),
+    may_join: Callable[[str], bool] | None = None,
 ) -> RecordResult:
     """Body, article, aliases, capture, (if the text changed) a new version, and the
-    article's next re-check on ``ladder``."""
+    article's next re-check on ``ladder``; ``may_join``: see ``Store.record``."""
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     bodies.put(session, packed)
     known = queries.alias_map(session, urls)
+    if may_join is not None:
+        known = _claim_foreign_aliases(session, known, may_join)
     # The canonical URL's article wins; else the first URL that is known.
     owner = known[canonical_url] if canonical_url in known else queries.first_known(known, urls)
     article = (
@@ -68,6 +71,27 @@ def record(
     schedule.advance(article, ladder, changed=changed, now=capture.fetched_at)
     session.flush()
     return RecordResult(outcome, article.id, article.version_count, capture_id)
+
+
+def _claim_foreign_aliases(
+    session: Session, known: dict[str, int], may_join: Callable[[str], bool]
+) -> dict[str, int]:
+    """Drop from ``known`` the URLs of articles this page may not join, and free them.
+
+    Such a URL reached another site's article once (a redirect), but now answers
+    with a page of its own site: it becomes an alias of that page's article.
+    """
+    sites = dict(
+        session.exec(
+            select(Article.id, Article.site).where(col(Article.id).in_(set(known.values())))
+        ).all()
+    )
+    foreign = {url for url, article in known.items() if not may_join(sites.get(article, ""))}
+    if foreign:
+        for alias in session.exec(select(Alias).where(col(Alias.url).in_(foreign))):
+            session.delete(alias)
+        session.flush()
+    return {url: article for url, article in known.items() if url not in foreign}
 
 
 def record_unchanged(
