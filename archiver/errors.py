@@ -20,6 +20,7 @@ Callers catch the narrowest class they can handle; the CLI catches
     │   └── NotHTMLError              response is not an HTML document
     ├── ExtractError                  the page could not be turned into text
     │   ├── EmptyExtractionError      no article text found
+    │   ├── PageTooComplexError       markup nested too deep / too many elements
     │   └── ExtractTimeoutError       extraction exceeded its time limit
     ├── DiscoverError                 body is not a usable feed or sitemap
     └── StoreError                    the database refused or is unusable
@@ -96,6 +97,10 @@ class EmptyExtractionError(ExtractError):
     """Extraction found no article text."""
 
 
+class PageTooComplexError(ExtractError):
+    """The page's markup nests too deep or has too many elements to extract in bounded time."""
+
+
 class ExtractTimeoutError(ExtractError):
     """Extraction of one page exceeded its time limit."""
 
@@ -106,3 +111,11 @@ class DiscoverError(ArchiverError):
 
 class StoreError(ArchiverError):
     """The store could not complete an operation."""
+
+
+class ConflictError(InputError):
+    """The input conflicts with what is stored already (a source name that is taken)."""
+
+
+class InternalError(ArchiverError):
+    """An unexpected failure (a bug) reported in one line; ``--debug`` shows its traceback."""

@@ -25,6 +25,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _SecondaryErrors(logging.Filter):
+    """Drops psycopg's "error ignored terminating <Pipeline>": it follows a lost
+    connection that the store already retries or reports in its own words."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("error ignored terminating")
+
+
 def setup_logging(settings: LogSettings, *, debug: bool = False, quiet: bool = False) -> None:
     """Send archiver's logs to stderr in the configured format.
 
@@ -40,3 +48,9 @@ def setup_logging(settings: LogSettings, *, debug: bool = False, quiet: bool = F
     root.handlers[:] = [handler]
     root.setLevel("DEBUG" if debug else ("WARNING" if quiet else settings.level))
     root.propagate = False
+    # The database driver's warnings go through the same handler, in the same format.
+    driver = logging.getLogger("psycopg")
+    driver.handlers[:] = [handler]
+    driver.filters[:] = [] if debug else [_SecondaryErrors()]
+    driver.setLevel("DEBUG" if debug else "WARNING")
+    driver.propagate = False

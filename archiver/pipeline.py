@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from archiver.batch import window_for
 from archiver.config import Settings
 from archiver.errors import (
     ArchiverError,
@@ -23,6 +24,7 @@ from archiver.errors import (
     FetchTimeoutError,
     HTTPStatusError,
     NotHTMLError,
+    PageTooComplexError,
 )
 from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
@@ -37,7 +39,7 @@ from archiver.version import body_hash, word_count
 log = logging.getLogger("archiver.pipeline")
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-SKIPPED = (NotHTMLError, EmptyExtractionError)  # answered fine, but no article in it
+SKIPPED = (NotHTMLError, EmptyExtractionError, PageTooComplexError)  # no article to archive
 
 
 @dataclass(slots=True)
@@ -64,6 +66,7 @@ class Services:
     stats: PipelineStats = field(default_factory=PipelineStats)
     templates: TemplateRules = field(default_factory=TemplateRules)  # extract.template_*
     identity: CanonicalPolicy = field(default_factory=CanonicalPolicy)  # canonical_partners
+    window: int = 32  # archive steps a batch keeps in flight (see archiver.batch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,7 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
                 fetcher, extractor, db, ladder=settings.daemon.ladder_seconds,
                 templates=template_rules(settings),
                 identity=CanonicalPolicy.from_settings(settings.identify.canonical_partners),
+                window=window_for(settings.fetch.concurrency),
             )  # fmt: skip
     finally:
         extractor.close(wait=False)

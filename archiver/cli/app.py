@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver import __version__
 from archiver.config import Settings, load_settings
-from archiver.errors import InputError
+from archiver.errors import ArchiverError, InputError, InternalError
 from archiver.identify import normalize_url
 from archiver.logs import setup_logging
 from archiver.store import Store
@@ -76,7 +77,38 @@ def progress_bar(label: str) -> Progress:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXPECTED = (ArchiverError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class ArchiverGroup(click.Group):
+    """The command group: an unexpected exception becomes one InternalError line.
+
+    ``main`` (``archiver.cli``) prints an ArchiverError as one line and exits;
+    anything else escaping a command (a bug, or an OS failure no layer turned
+    into an ArchiverError) is wrapped here so it does too, with exit code 1.
+    Under ``--debug`` the original exception propagates with its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EXPECTED:
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            what = _one_line(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            raise InternalError(
+                f"unexpected error ({what}); rerun with --debug for the traceback"
+            ) from exc
+
+
+@click.group(cls=ArchiverGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archiver")
 @click.option(
     "--config",

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections import defaultdict, deque
+from collections.abc import Callable, Coroutine
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from archiver.batch import archive_each, window_for
 from archiver.cli import render
 from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
 from archiver.cli.web_cmds import host_option, listen_on, port_option
@@ -27,19 +31,42 @@ def _read_url_file(stream: TextIO) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-async def _add_all(settings: Settings, urls: list[str], show_progress: bool) -> list[AddResult]:
+async def _add_all(
+    settings: Settings, urls: list[str], show_progress: bool, report: Callable[[AddResult], None]
+) -> list[AddResult]:
+    """Archive ``urls`` (bounded work in flight) and ``report`` each in the input's order,
+    as soon as it and the URLs before it are done; whatever finished is reported even
+    when the run is interrupted."""
+    window = window_for(settings.fetch.concurrency)
+    places: dict[str, deque[int]] = defaultdict(deque)
+    for index, url in enumerate(urls):
+        places[url].append(index)
+    finished: dict[int, AddResult] = {}
+    results: list[AddResult] = []
+
+    def release() -> None:
+        while len(results) in finished:
+            result = finished.pop(len(results))
+            results.append(result)
+            report(result)
+
     async with open_services(settings) as services:
-        if not show_progress:
-            return list(await asyncio.gather(*(archive_url(u, services) for u in urls)))
-        with progress_bar("archiving") as progress:
-            task = progress.add_task("add", total=len(urls))
 
-            async def one(url: str) -> AddResult:
-                result = await archive_url(url, services)
-                progress.advance(task)
-                return result
+        def step(url: str) -> Coroutine[Any, Any, AddResult]:
+            return archive_url(url, services)
 
-            return list(await asyncio.gather(*(one(u) for u in urls)))
+        with progress_bar("archiving") if show_progress else nullcontext() as progress:
+            task = progress.add_task("add", total=len(urls)) if progress else None
+            try:
+                async for result in archive_each(urls, step, window=window):
+                    finished[places[result.url].popleft()] = result
+                    release()
+                    if progress is not None and task is not None:
+                        progress.advance(task)
+            finally:
+                for index in sorted(finished):  # interrupted: what did finish, still said
+                    report(finished.pop(index))
+    return results
 
 
 @cli.command()
@@ -65,11 +92,15 @@ def add(
     if not todo:
         raise click.UsageError("give at least one URL (or --from-file)")
     show_progress = want_progress(progress, many=len(todo) > 1)
-    results = asyncio.run(_add_all(app.settings, todo, show_progress))
-    for result in results:
-        click.echo(render.dumps(render.add_json(result)) if as_json else render.add_text(result))
+
+    def report(result: AddResult) -> None:  # each line as soon as its URL is done
+        line = render.dumps(render.add_json(result)) if as_json else render.add_text(result)
+        click.echo(line)
+        sys.stdout.flush()
         if result.outcome == "error":
             click.echo(f"archiver: error: {result.url}: {result.error}", err=True)
+
+    results = asyncio.run(_add_all(app.settings, todo, show_progress, report))
     codes = [r.exit_code for r in results if r.outcome == "error"]
     if codes:
         sys.exit(max(codes))

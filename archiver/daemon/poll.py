@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from archiver.batch import archive_all
 from archiver.daemon.sitemaps import SitemapCache, sitemap_urls
 from archiver.discover import compile_filter, parse_feed, parse_page
 from archiver.errors import ArchiverError, HTTPStatusError
@@ -108,7 +109,7 @@ async def _archive_all(
             progress(done, len(urls))
         return result
 
-    return list(await asyncio.gather(*(one(u) for u in urls)))
+    return await archive_all(urls, one, window=services.window)
 
 
 async def poll_source(

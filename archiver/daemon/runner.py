@@ -15,6 +15,7 @@ transaction, so whatever is cancelled leaves nothing half-written.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -27,6 +28,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from archiver.batch import archive_all
 from archiver.config import Settings
 from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.lock import DaemonLock
@@ -88,7 +90,11 @@ class Daemon:
         due = await asyncio.to_thread(store.due_checks, datetime.now(UTC), batch)
         if not due:
             return
-        results = await asyncio.gather(*(archive_url(d.url, self.services) for d in due))
+        results = await archive_all(
+            [d.url for d in due],
+            functools.partial(archive_url, services=self.services),
+            window=self.services.window,
+        )
         changed = sum(1 for r in results if r.changed)
         log.info("re-checked %d articles: %d changed", len(results), changed)
         self.retry_later([r.url for r in results if r.timed_out])

@@ -10,54 +10,78 @@ a file to open, and discovery must never touch the network or the disk.
 from __future__ import annotations
 
 import io
-import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser  # type: ignore[import-untyped]
+from feedparser.sanitizer import replace_doctype  # type: ignore[import-untyped]
 
 from archiver.discover.filters import Discovered, normalized
+from archiver.discover.xmlguard import decode_xml, refuse_entities, squeeze_prolog
 from archiver.errors import DiscoverError
 
 # Alternate links of these types are the human-readable story; an alternate of
 # another type (a PDF edition, an AMP or JSON variant) is only a fallback.
 _HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
 
-# The prolog ends at the first element tag outside a comment. Entity
-# declarations in it are "safe" when their value is literal text or a single
-# character reference (feedparser's own rule; old feeds declare &nbsp; so).
-_PROLOG_END = re.compile(rb"<!--.*?-->|<[A-Za-z_]", re.DOTALL)
-_ENTITY_DECL = re.compile(rb"<!ENTITY\b", re.IGNORECASE)
-_SAFE_ENTITY_DECL = re.compile(
-    rb"""<!ENTITY\s+[\w.-]+\s+(?:"(?:&#\w+;|[^&%"<]*)"|'(?:&#\w+;|[^&%'<]*)')\s*>"""
-)
+# Mislabelled feeds are common: when the declared (or default UTF-8) encoding
+# fails, these are tried in turn, as feedparser itself does. ISO-8859-2 maps
+# every byte, so decoding always succeeds in the end.
+_FALLBACK_ENCODINGS = ("utf-8", "windows-1252", "iso-8859-2")
+# feedparser's own declaration for the UTF-8 it parses. Alone on the first line
+# it makes feedparser's re-detection of the encoding a no-op: that reads the
+# *last* ``encoding=`` of line 1, and one written further on that line (in a PI,
+# say ``utf-7``) would otherwise make it decode text other than what was checked.
+_UTF8_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+# Put where the document's own declaration was, so that what followed it does
+# not start a line: feedparser's DOCTYPE handling is line-based (see _feed_bytes).
+_IN_PLACE = "<!---->"
 
 
 def _is_absolute_http(value: str) -> bool:
-    parts = urlsplit(value.strip())
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # "Invalid IPv6 URL": http://[x
+        return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-def xml_prolog(body: bytes) -> bytes:
-    """Everything before the root element: XML declaration, comments, DOCTYPE."""
-    for match in _PROLOG_END.finditer(body):
-        if not match.group().startswith(b"<!--"):
-            return body[: match.start()]
-    return body
+def resolved(base_url: str, candidates: Iterable[str | None]) -> Iterator[str]:
+    """Each candidate joined to ``base_url``; ones that cannot be (``http://[x``) skipped."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            candidate.encode("utf-8")  # a lone surrogate from a character reference
+            yield urljoin(base_url, candidate)
+        except ValueError:  # urljoin: "Invalid IPv6 URL"; UnicodeEncodeError
+            continue
 
 
-def _check_entities(body: bytes, base_url: str) -> None:
-    """Refuse entity declarations that nest, are parameter entities or are external.
+def _feed_bytes(body: bytes, base_url: str) -> bytes:
+    """``body`` as the UTF-8 feedparser is given, refused if it declares unsafe entities.
 
-    Those are what entity-expansion bombs ("billion laughs") are made of. expat
-    stops a bomb only after inflating it to megabytes, and feedparser's own
-    DTD filter misses declarations written on one line, so such a feed would
-    cost a second of CPU and still yield a mangled link. No real feed needs them.
+    Entity declarations are what entity-expansion bombs ("billion laughs") are
+    made of. expat stops a bomb only after inflating it to megabytes, and
+    feedparser's own DTD filter misses declarations written on one line, so such
+    a feed would cost seconds of CPU and still yield a mangled link. The check
+    runs on the decoded text, so a UTF-16 or otherwise encoded bomb is caught
+    too, and feedparser parses exactly the text that was checked.
     """
-    prolog = xml_prolog(body)
-    declared = len(_ENTITY_DECL.findall(prolog))
-    if declared and declared != len(_SAFE_ENTITY_DECL.findall(prolog)):
-        raise DiscoverError(f"{base_url}: feed declares nested or external XML entities; refused")
+    text, declaration = decode_xml(body, base_url, fallbacks=_FALLBACK_ENCODINGS)
+    text = squeeze_prolog(text)
+    refuse_entities(text, base_url, what="feed", literal_ok=True)
+    # feedparser itself swaps an existing declaration in place, or prepends its
+    # own and a newline: mimicked, so that a one-line DOCTYPE stays off a line
+    # start, where feedparser's regexes would cut it at its first ">".
+    prefix = _UTF8_DECLARATION if declaration is None else _UTF8_DECLARATION + _IN_PLACE
+    data = (prefix + text).encode("utf-8")
+    # What expat is given is this after feedparser strips and re-inserts entity
+    # declarations: checked as well, so no edit of feedparser's can form one.
+    _, parsed, _ = replace_doctype(data)
+    refuse_entities(parsed.decode("utf-8", "replace"), base_url, what="feed", literal_ok=True)
+    return data
 
 
 def _entry_url(entry: Any) -> str | None:
@@ -95,14 +119,22 @@ def parse_feed(body: bytes, base_url: str) -> Discovered:
     """
     if not body.strip():
         raise DiscoverError(f"{base_url}: empty document, not a feed")
-    _check_entities(body, base_url)
+    data = _feed_bytes(body, base_url)
     # No Content-Location is passed on purpose: feedparser then resolves only
     # xml:base, leaving the rest relative for urljoin below, so a relative guid
-    # stays recognisably relative (see _entry_url).
-    result = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
-    entries = result.get("entries") or []
-    if not result.get("version") and not entries:
+    # stays recognisably relative (see _entry_url). feedparser's loose parser has
+    # crashed on chaotic input (KeyError, ValueError, UnicodeEncodeError from a
+    # character reference): any exception of its own means "not a feed".
+    try:
+        stream = io.BytesIO(data)
+        result = feedparser.parse(stream, sanitize_html=False, resolve_relative_uris=False)
+        entries = result.get("entries") or []
+        version = result.get("version")
+    except Exception as exc:
+        raise DiscoverError(
+            f"{base_url}: not an RSS or Atom feed (feedparser failed: {type(exc).__name__})"
+        ) from exc
+    if not version and not entries:
         reason = result.get("bozo_exception") or "no feed element"
         raise DiscoverError(f"{base_url}: not an RSS or Atom feed ({reason})")
-    candidates = (_entry_url(entry) for entry in entries)
-    return Discovered(articles=normalized(urljoin(base_url, c) for c in candidates if c))
+    return Discovered(articles=normalized(resolved(base_url, map(_entry_url, entries))))

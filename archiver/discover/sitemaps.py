@@ -10,6 +10,10 @@ turning ``https://site/&story;`` into a wrong but valid-looking URL.
 Parsing is strict: a sitemap that is not well-formed XML is reported, not
 guessed at, because libxml2's recovery mode mangles URLs (an unescaped ``&``
 drops characters) and a wrong URL is worse than a reported error.
+
+The document is decoded first (byte order mark, XML declaration, else UTF-8;
+see ``xmlguard``), so the entity check reads a UTF-16 or UTF-32 sitemap as
+well as a UTF-8 one, and lxml is then given that same text as UTF-8.
 """
 
 from __future__ import annotations
@@ -20,8 +24,14 @@ from urllib.parse import urljoin
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from archiver.discover.feeds import parse_feed, xml_prolog
+from archiver.discover.feeds import parse_feed, resolved
 from archiver.discover.filters import Discovered, normalized
+from archiver.discover.xmlguard import (
+    decode_xml,
+    refuse_entities,
+    sniff_encoding,
+    well_formed_declaration,
+)
 from archiver.errors import DiscoverError
 
 # sitemaps.org: at most 50 MB uncompressed. Bodies above this after gunzip are
@@ -29,10 +39,8 @@ from archiver.errors import DiscoverError
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_UTF8_BOM = b"\xef\xbb\xbf"
 _FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # search engines accept feeds as sitemaps
 _TEXT_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE)
 
 _PARSER = etree.XMLParser(
@@ -84,10 +92,13 @@ def _locs(root: etree._Element, entry: str) -> list[str]:
 
 
 def _parse_xml(body: bytes, base_url: str) -> Discovered:
-    if _ENTITY_DECL.search(xml_prolog(body)):
-        raise DiscoverError(f"{base_url}: sitemap declares XML entities; refused")
+    text, declaration = decode_xml(body, base_url)
+    if declaration is not None and not well_formed_declaration(declaration):
+        raise DiscoverError(f"{base_url}: not a well-formed XML sitemap (bad XML declaration)")
+    refuse_entities(text, base_url, what="sitemap", literal_ok=False)
+    data = text.encode("utf-8")  # the XML declaration is gone: lxml assumes UTF-8
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise DiscoverError(f"{base_url}: not a well-formed XML sitemap ({exc})") from exc
     dtd = root.getroottree().docinfo.internalDTD  # belt and braces after the scan
@@ -95,18 +106,18 @@ def _parse_xml(body: bytes, base_url: str) -> Discovered:
         raise DiscoverError(f"{base_url}: sitemap declares XML entities; refused")
     kind = _local(root.tag)
     if kind == "urlset":
-        return Discovered(articles=normalized(urljoin(base_url, u) for u in _locs(root, "url")))
+        return Discovered(articles=normalized(resolved(base_url, _locs(root, "url"))))
     if kind == "sitemapindex":
-        children = normalized(urljoin(base_url, u) for u in _locs(root, "sitemap"))
+        children = normalized(resolved(base_url, _locs(root, "sitemap")))
         return Discovered(articles=[], sitemaps=children)
     if kind in _FEED_ROOTS:
-        return parse_feed(body, base_url)
+        return parse_feed(data, base_url)
     raise DiscoverError(f"{base_url}: <{kind}> document is not a sitemap")
 
 
-def _parse_text(body: bytes, base_url: str) -> Discovered:
+def _parse_text(text: str, base_url: str) -> Discovered:
     """A plain-text sitemap: one absolute URL per line (sitemaps.org "text file")."""
-    lines = (line.strip() for line in body.decode("utf-8", errors="replace").splitlines())
+    lines = (line.strip() for line in text.splitlines())
     urls = [line for line in lines if _TEXT_URL.match(line)]
     if not urls:
         raise DiscoverError(f"{base_url}: neither an XML nor a text sitemap")
@@ -117,19 +128,20 @@ def parse_sitemap(body: bytes, base_url: str) -> Discovered:
     """URLs of a sitemap: ``<urlset>`` → articles, ``<sitemapindex>`` → sitemaps.
 
     Accepts gzip-compressed bodies (``.xml.gz`` files are served as-is, not
-    Content-Encoded, so the fetch stage leaves them compressed), plain-text
-    sitemaps and, like search engines, RSS/Atom feeds. ``base_url`` is the
-    sitemap's own URL, used for the odd relative ``<loc>`` and in messages.
-    Raises ``DiscoverError`` for anything else.
+    Content-Encoded, so the fetch stage leaves them compressed), UTF-8, UTF-16
+    and UTF-32 documents, plain-text sitemaps and, like search engines, RSS/Atom
+    feeds. ``base_url`` is the sitemap's own URL, used for the odd relative
+    ``<loc>`` and in messages. Raises ``DiscoverError`` for anything else.
     """
     if body.startswith(_GZIP_MAGIC):
         body = _gunzip(body, base_url)
-    body = body.removeprefix(_UTF8_BOM).lstrip()  # an XML declaration must come first
-    if not body:
+    encoding, bom_length = sniff_encoding(body)
+    text = body[bom_length:].decode(encoding or "utf-8", errors="replace").lstrip()
+    if not text:
         raise DiscoverError(f"{base_url}: empty sitemap")
-    if body.startswith(b"<"):
-        return _parse_xml(body, base_url)
-    return _parse_text(body, base_url)
+    if text.startswith("<"):
+        return _parse_xml(body, base_url)  # decoded again, strictly, in its declared encoding
+    return _parse_text(text, base_url)
 
 
 def robots_sitemap_lines(robots_txt: str, base_url: str) -> list[str]:

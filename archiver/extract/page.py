@@ -17,6 +17,7 @@ from trafilatura.settings import Document
 
 from archiver.errors import EmptyExtractionError, ExtractError
 from archiver.extract.blocks import fingerprint
+from archiver.extract.bounds import check_bounds
 from archiver.extract.decode import decode_html
 from archiver.extract.links import parse, read_head_meta, read_links
 from archiver.extract.options import PRECISION_OPTIONS, TRAFILATURA_OPTIONS
@@ -129,7 +130,8 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     """Clean text and metadata of one HTML page.
 
     Raises EmptyExtractionError when the page has no article text (empty,
-    navigation only, a script shell) and ExtractError when trafilatura fails.
+    navigation only, a script shell), PageTooComplexError when its markup nests
+    too deep or is too large (see bounds.py) and ExtractError when trafilatura fails.
     Dates the page declares in machine-readable form (meta, JSON-LD) are kept
     verbatim, so a datetime stays a datetime; trafilatura's htmldate guess
     (a day, "YYYY-MM-DD") is the fallback for published.
@@ -137,6 +139,7 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     html = decode_html(body, charset)
     if not html.strip():
         raise EmptyExtractionError("no article text found")
+    check_bounds(html)  # before any parser: deep or huge markup makes them all superlinear
     tree = parse(html)
     links = read_links(tree, url)
     head = read_head_meta(tree)

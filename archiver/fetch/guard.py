@@ -11,19 +11,17 @@ through it. TLS is unaffected: httpcore passes the original hostname to
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
-import socket
 import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 import httpcore
 import httpx
 
-from archiver.errors import BlockedAddressError, FetchError, FetchTimeoutError
+from archiver.errors import BlockedAddressError, FetchError
+from archiver.fetch.resolver import IPAddress, Resolver
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
@@ -146,6 +144,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     ) -> None:
         self._policy = policy
         self._inner = inner if inner is not None else httpcore.AnyIOBackend()
+        self._resolver = Resolver()  # one lookup per host, shared by its connections
 
     async def connect_tcp(
         self,
@@ -155,7 +154,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolve(host, port, timeout)
+        addresses = await self._resolver.resolve(host, port, timeout)
         for ip in addresses:
             if self._policy.is_blocked(ip):
                 raise BlockedAddressError(
@@ -177,26 +176,6 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
-
-    @staticmethod
-    async def _resolve(host: str, port: int, within: float | None) -> list[IPAddress]:
-        """Resolve once; the caller connects to exactly these addresses."""
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(within):
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError:
-            raise FetchTimeoutError(f"resolving host '{host}' timed out") from None
-        except (socket.gaierror, UnicodeError):
-            raise FetchError(f"cannot resolve host '{host}'") from None
-        addresses: list[IPAddress] = []
-        for *_, sockaddr in infos:
-            ip = ipaddress.ip_address(sockaddr[0])
-            if ip not in addresses:
-                addresses.append(ip)
-        if not addresses:
-            raise FetchError(f"cannot resolve host '{host}'")
-        return addresses
 
     @staticmethod
     def _connect_failure(host: str, port: int, exc: BaseException | None) -> FetchError:

@@ -47,6 +47,11 @@ WRITE_ATTEMPTS = 4
 
 # unique violation (lost an insert race), serialization failure, deadlock
 _RETRYABLE_SQLSTATES = frozenset({"23505", "40001", "40P01"})
+RECONNECT_PAUSE = 0.25
+"""Seconds before the one retry after a lost connection: the other pooled connections of a
+server that is shutting a session down (or restarting) are often dropped a moment later."""
+# admin shutdown (pg_terminate_backend, a restart), crash shutdown, cannot connect now
+_DISCONNECT_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 _SUPPORTED = ("sqlite", "postgresql")
 _MIGRATION_LOCK_KEY = 0x61726368  # "arch": pg advisory lock id serializing migrations
 
@@ -155,15 +160,46 @@ def run_write(engine: Engine, work: Callable[[Session], T]) -> T:
     violation and is simply run again, when the lookup finds the winner's row.
     ``work`` must therefore be free of side effects outside the session.
     """
+    reconnected = False
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with session_scope(engine, write=True) as session:
                 return work(session)
         except DBAPIError as exc:
+            if _is_disconnect(exc) and not reconnected:
+                reconnected = True  # once: a server that keeps dropping us is down
+                log.info("database connection lost, retrying the transaction: %s", exc.orig)
+                time.sleep(RECONNECT_PAUSE)
+                continue
             if attempt == WRITE_ATTEMPTS or not _is_race(exc):
                 raise
             log.debug("write lost a race (attempt %d), retrying: %s", attempt, exc.orig)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_read(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one read transaction, once more on a new connection if the
+    server dropped the first (a restarted PostgreSQL, a proxy's idle cut)."""
+    try:
+        with session_scope(engine, write=False) as session:
+            return work(session)
+    except DBAPIError as exc:
+        if not _is_disconnect(exc):
+            raise
+        log.info("database connection lost, retrying the read: %s", exc.orig)
+    time.sleep(RECONNECT_PAUSE)
+    with session_scope(engine, write=False) as session:
+        return work(session)
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    # SQLAlchemy invalidates the pooled connection when the dialect sees a disconnect
+    # (the socket closed); the next checkout is new. PostgreSQL's own word for a
+    # terminated backend (57P01-57P03, or a connection exception, class 08) counts too.
+    if exc.connection_invalidated:
+        return True
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    return state.startswith("08") or state in _DISCONNECT_SQLSTATES
 
 
 def _is_race(exc: DBAPIError) -> bool:

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from archiver.errors import ArchiverError, StoreError
 from archiver.store import bodies, queries, schedule, search, sources, writes
 from archiver.store.browse import BrowseMixin
-from archiver.store.engine import describe_db_error, make_engine, run_write, session_scope
+from archiver.store.engine import describe_db_error, make_engine, run_read, run_write
 from archiver.store.migrate import upgrade as upgrade_schema
 from archiver.store.models import utcnow
 from archiver.store.records import (
@@ -287,8 +287,8 @@ class Store(BrowseMixin, TemplatesMixin):
     # -- plumbing --------------------------------------------------------------
 
     def _read(self, doing: str, work: Callable[[Session], T]) -> T:
-        with _database_errors(doing), session_scope(self._engine, write=False) as session:
-            return work(session)
+        with _database_errors(doing):
+            return run_read(self._engine, work)
 
     def _write(self, doing: str, work: Callable[[Session], T]) -> T:
         with _database_errors(doing):

@@ -11,7 +11,7 @@ message, never a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,10 +25,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from archiver.config import Settings
-from archiver.errors import ArchiverError, InputError, NotFoundError
+from archiver.errors import ArchiverError, ConflictError, InputError, NotFoundError
 from archiver.pipeline import Services, open_services
 from archiver.web import api, pages
-from archiver.web.security import Forbidden, Guard
+from archiver.web.security import CHALLENGE, Forbidden, Guard, Unauthorized
 from archiver.web.state import HERE, WebState, make_templates, render
 
 log = logging.getLogger("archiver.web")
@@ -39,12 +39,17 @@ def _wants_json(scope: Scope) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-async def error_response(scope: Scope, status: int, message: str) -> Response:
+async def error_response(
+    scope: Scope, status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
     """The error as JSON under /api/, else as a page."""
     if _wants_json(scope):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+        body = {"error": message, "status": status}
+        return JSONResponse(body, status_code=status, headers=headers)
     context = {"status": status, "message": message}
-    return await render(Request(scope), "error.html", context, status)
+    response = await render(Request(scope), "error.html", context, status)
+    response.headers.update(headers or {})
+    return response
 
 
 def _handler(status: int, fixed: str | None = None) -> Callable[..., Any]:
@@ -53,10 +58,12 @@ def _handler(status: int, fixed: str | None = None) -> Callable[..., Any]:
             message = {404: "Not found.", 405: "Method not allowed."}.get(
                 exc.status_code, str(exc.detail)
             )
-            return await error_response(request.scope, exc.status_code, message)
+            # exc.headers: Allow of a 405 (RFC 9110 requires it), ...
+            return await error_response(request.scope, exc.status_code, message, exc.headers)
         if fixed is not None:
             log.error("%s %s failed: %s", request.method, request.url.path, exc)
-        return await error_response(request.scope, status, fixed or str(exc))
+        headers = {"www-authenticate": CHALLENGE} if status == 401 else None
+        return await error_response(request.scope, status, fixed or str(exc), headers)
 
     return handle
 
@@ -89,6 +96,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             HTTPException: _handler(0),
             NotFoundError: _handler(404),
             InputError: _handler(400),
+            ConflictError: _handler(409),
+            Unauthorized: _handler(401),
             Forbidden: _handler(403),
             # Other archiver errors (database trouble...) may carry internals: logged only.
             ArchiverError: _handler(503, "The archive is unavailable right now; try again."),

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archiver.daemon.specs import make_spec
-from archiver.errors import InputError, NotFoundError
+from archiver.errors import ConflictError, InputError, NotFoundError
 from archiver.pipeline import AddResult, Services, archive_url
 from archiver.store import ArticleView, SearchHit, SourceView, Store, VersionView
 from archiver.store.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
@@ -101,21 +101,36 @@ async def add_url(services: Services, url: str) -> AddResult:
 SOURCE_FIELDS = ("url", "kind", "name", "every", "cron", "include", "exclude")
 
 
-def add_source(store: Store, fields: Mapping[str, str | None]) -> SourceView:
-    """Check the fields like ``archiver source add`` does, then add the source."""
-    given = {k: (fields.get(k) or "").strip() or None for k in SOURCE_FIELDS}
-    if given["url"] is None or given["kind"] is None:
+def _given(value: str | float | None) -> str | float | None:
+    """A form field or JSON value: trimmed, and empty counts as absent."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def add_source(store: Store, fields: Mapping[str, str | float | None]) -> SourceView:
+    """Check the fields like ``archiver source add`` does, then add the source.
+
+    ``every`` may be a number of seconds (JSON); every other field is text.
+    A name that is taken is a ConflictError.
+    """
+    given = {k: _given(fields.get(k)) for k in SOURCE_FIELDS}
+    text = {k: v if isinstance(v, str) else None for k, v in given.items()}
+    url, kind = text["url"], text["kind"]
+    if url is None or kind is None:
         raise InputError("url and kind are required to add a source")
     spec = make_spec(
-        given["url"],
-        kind=given["kind"],
-        name=given["name"],
+        url,
+        kind=kind,
+        name=text["name"],
         every=given["every"],
-        cron=given["cron"],
-        include=given["include"],
-        exclude=given["exclude"],
+        cron=text["cron"],
+        include=text["include"],
+        exclude=text["exclude"],
     )
-    return store.add_source(spec)
+    try:
+        store.source(spec.name)
+    except NotFoundError:
+        return store.add_source(spec)
+    raise ConflictError(f"source '{spec.name}' already exists")
 
 
 def set_paused(store: Store, name: str, paused: bool) -> SourceView:

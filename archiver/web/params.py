@@ -1,24 +1,32 @@
-"""Query parameters in, checked values out; anything malformed is an InputError (HTTP 400).
+"""The pages' query parameters in, checked values out; anything malformed is an InputError (400).
 
-Pages and the API read the same parameters with the same rules, so a page's
-URL and its ``/api/`` twin always agree.
+The pages take what a person's form sends: an empty field is absent, dates may
+be any ISO 8601 form. The API reads the same parameters with the stricter
+rules of its OpenAPI document (``schemas.py``); a page's own links are valid
+for both, so a page's URL and its ``/api/`` twin agree.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from starlette.datastructures import QueryParams
 
 from archiver.errors import InputError
-from archiver.identify import site_of
 from archiver.store.browse import ArticleFilter, Cursor
+from archiver.web.schemas import (
+    CURSOR_PATTERN,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PARAM_CHARS,
+    MAX_SEARCH_PAGE,
+    site_host,
+)
 
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
-MAX_SEARCH_PAGE = 50
-MAX_PARAM_CHARS = 500
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 def text(params: QueryParams, name: str) -> str | None:
@@ -38,7 +46,7 @@ def integer(params: QueryParams, name: str, default: int, low: int, high: int) -
     raw = text(params, name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not _DIGITS.fullmatch(raw):  # not isdigit(): that takes '²', which int() refuses
         raise InputError(f"{name}: not a whole number: {raw!r}")
     value = int(raw)
     if not low <= value <= high:
@@ -82,7 +90,7 @@ def filters(params: QueryParams) -> Filters:
     query: dict[str, str] = {}
     site = text(params, "site")
     if site is not None:
-        host = site_of(f"http://{site.removeprefix('http://').removeprefix('https://')}/")
+        host = site_host(site)
         if not host:
             raise InputError(f"site: not a host name: {site!r}")
         site = query["site"] = host
@@ -112,9 +120,16 @@ def paging(params: QueryParams) -> Paging:
     after_raw, before_raw = text(params, "after"), text(params, "before")
     if after_raw and before_raw:
         raise InputError("give one page cursor: 'after' or 'before', not both")
-    after = Cursor.parse(after_raw) if after_raw else None
-    before = Cursor.parse(before_raw) if before_raw else None
-    return Paging(limit, after, before)
+    return Paging(limit, cursor(after_raw), cursor(before_raw))
+
+
+def cursor(raw: str | None) -> Cursor | None:
+    """A page cursor (``Cursor.token()``), checked first: ``Cursor.parse`` takes '²' as a digit."""
+    if raw is None:
+        return None
+    if not _CURSOR.fullmatch(raw):
+        raise InputError(f"not a page cursor: {raw!r}")
+    return Cursor.parse(raw)
 
 
 def search_page(params: QueryParams) -> tuple[int, int]:

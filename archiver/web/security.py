@@ -8,8 +8,9 @@
   (``X-Frame-Options`` and ``frame-ancestors``).
 * State-changing routes need ``web.token``: the API as
   ``Authorization: Bearer <token>``, forms as a typed password field. Tokens
-  are compared in constant time. Without a configured token those routes are
-  disabled (403).
+  are compared in constant time; an API write without bearer credentials is
+  401, one with a wrong token 403. Without a configured token those routes
+  are disabled (403).
 * Form posts are also CSRF-protected: a random nonce lives in an HttpOnly,
   SameSite=Strict cookie and the form carries HMAC(web token, nonce), so a
   form token is bound both to this browser and to the configured secret; the
@@ -26,7 +27,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,7 +59,14 @@ ErrorPage = Callable[[Scope, int, str], Awaitable[Response]]
 
 
 class Forbidden(Exception):
-    """A state-changing request without the right token, or from another origin (403)."""
+    """A state-changing request with a wrong token, or from another origin (403)."""
+
+
+class Unauthorized(Exception):
+    """An API write without ``Authorization: Bearer ...`` credentials (401)."""
+
+
+CHALLENGE = 'Bearer realm="archiver"'  # WWW-Authenticate of every 401
 
 
 class Guard:
@@ -90,6 +98,8 @@ class Guard:
 
         try:
             await self.app(scope, receive, send_secured)
+        except ClientDisconnect:  # gone while its request was read: no one to answer
+            log.debug("client left during %s %s", scope["method"], scope["path"])
         except Exception:
             log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
             if started:
@@ -111,12 +121,18 @@ def token_matches(configured: str | None, given: str | None) -> bool:
 
 
 def require_bearer(request: Request, configured: str | None) -> None:
-    """API writes: ``Authorization: Bearer <web token>``."""
+    """API writes: ``Authorization: Bearer <web token>``.
+
+    No bearer credentials at all is 401 (with a ``WWW-Authenticate`` challenge),
+    a wrong token 403; with no token configured writes are off for everyone (403).
+    """
     if not configured:
         raise Forbidden(DISABLED)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token_matches(configured, given.strip()):
-        raise Forbidden("a valid 'Authorization: Bearer <web token>' header is required")
+    scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized("send the web token as 'Authorization: Bearer <web token>'")
+    if not token_matches(configured, given.strip()):
+        raise Forbidden("wrong web token in 'Authorization: Bearer <web token>'")
 
 
 def csrf_value(configured: str, nonce: str) -> str:

@@ -15,6 +15,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tests.daemon.newssite import NewsSite
 
 ARCHIVER = Path(sys.executable).with_name("archiver")
@@ -80,6 +82,9 @@ def _check_database(db_path: Path, acknowledged: set[tuple[int, int]]) -> None:
         db.close()
 
 
+# 25 daemon starts, each paying the extraction worker's start-up before its first
+# version: about 60 s on a quick machine, over 120 s on a slow one.
+@pytest.mark.timeout(400)
 def test_kill_9_loop_loses_nothing(archiver_env: Path, news: NewsSite) -> None:
     rng = random.Random(20261121)
     stories = 20

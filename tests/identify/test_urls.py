@@ -61,6 +61,20 @@ def test_rejects_non_http_urls(raw: str) -> None:
         normalize_url(raw)
 
 
+@pytest.mark.parametrize(
+    "host", ["xn--ab", "xn--", "xn--zz-", "news.xn--zz-", "XN--AB", "xn--ab.example"]
+)
+def test_rejects_broken_a_labels(host: str) -> None:
+    # ASCII passes the idna codec untouched; httpx then fails deep inside idna.decode
+    with pytest.raises(UnsupportedURLError, match="invalid host name"):
+        normalize_url(f"http://{host}/x")
+
+
+def test_keeps_valid_a_labels() -> None:
+    assert normalize_url("http://xn--fiqs8s.icom.museum/") == "http://xn--fiqs8s.icom.museum/"
+    assert normalize_url("http://中国.icom.museum/") == "http://xn--fiqs8s.icom.museum/"
+
+
 def test_site_of_strips_www() -> None:
     assert site_of("https://www.Example.com/a") == "example.com"
     assert site_of("https://news.example.com/a") == "news.example.com"

@@ -712,7 +712,7 @@ LEAD = "<p>" + " ".join(STORY) + "</p>"
 
 
 @pytest.mark.anyio
-async def test_pathological_markup_is_stopped_by_the_extraction_limit(
+async def test_pathological_markup_is_refused_or_stopped_by_the_extraction_limit(
     env: Env, fault: FaultServer, healthy: LocalSite, report: Report
 ) -> None:
     rows = "<tr><td>1</td></tr>" * 1_000_000
@@ -724,28 +724,38 @@ async def test_pathological_markup_is_stopped_by_the_extraction_limit(
     fault.route(
         "/deep-10k", respond(f"<html><body><article>{LEAD}{closed}</article></body></html>")
     )
+    fine = f"{'<div>' * 900}<p>deep but fine</p>{'</div>' * 900}"
+    fault.route("/deep-900", respond(f"<html><body><article>{LEAD}{fine}</article></body></html>"))
+    # Within the bounds and still slow in the parsers: only the time limit can stop it.
+    spans = "<p>" + "<span>w</span> " * 20_000 + "</p>"
+    fault.route("/spans", respond(f"<html><body><article>{LEAD}{spans}</article></body></html>"))
 
     async with services(env.settings()) as svc:
         await warm(svc, healthy)
         timings = {}
-        for path in ("/million-rows", "/deep-100k"):
+        for path in ("/million-rows", "/deep-100k", "/deep-10k"):
             result, timings[path] = await timed_archive(fault.url(path), svc)
-            assert_failed(result, f"extraction exceeded {EXTRACT_TIMEOUT:g}s: {fault.url(path)}")
-        deep, deep_time = await timed_archive(fault.url("/deep-10k"), svc)
+            assert_failed(result, "skipped: page too complex: ")
+        slow, slow_time = await timed_archive(fault.url("/spans"), svc)
+        assert_failed(slow, f"extraction exceeded {EXTRACT_TIMEOUT:g}s: {fault.url('/spans')}")
+        deep, deep_time = await timed_archive(fault.url("/deep-900"), svc)
         after, after_time = await timed_archive(healthy.url("/news/harbour"), svc)
 
     for path, elapsed in timings.items():
-        report(f"{path}: extraction stopped, archive_url returned after {elapsed:.2f} s "
-               f"(extract.timeout {EXTRACT_TIMEOUT:g} s)")  # fmt: skip
-        # A worker stuck in C code (lxml, lexbor) ignores pebble's SIGTERM until its
-        # 3 s grace ends and SIGKILL comes: the limit holds, plus at most that grace.
-        assert EXTRACT_TIMEOUT <= elapsed < EXTRACT_TIMEOUT + PEBBLE_TERM_GRACE + 2.0
-    report(f"/deep-10k (10,000 nested divs) archived in {deep_time:.2f} s")
-    report(f"next normal page after the killed workers: {after_time:.2f} s")
+        report(f"{path}: refused as too complex after {elapsed:.2f} s")
+        assert elapsed < EXTRACT_TIMEOUT  # refused before any parser, not timed out
+    report(f"/spans (20,000 spans in one paragraph): stopped after {slow_time:.2f} s "
+           f"(extract.timeout {EXTRACT_TIMEOUT:g} s)")  # fmt: skip
+    # A worker stuck in C code (lxml, lexbor) ignores pebble's SIGTERM until its
+    # 3 s grace ends and SIGKILL comes: the limit holds, plus at most that grace.
+    assert EXTRACT_TIMEOUT <= slow_time < EXTRACT_TIMEOUT + PEBBLE_TERM_GRACE + 2.0
+    report(f"/deep-900 (900 nested divs) archived in {deep_time:.2f} s")
+    report(f"next normal page after the killed worker: {after_time:.2f} s")
     assert deep.outcome == "new" and after.outcome == "new"
     held = stored(env.settings())
-    assert (held.articles, held.versions) == (3, 3)  # warm-up, deep-10k, harbour: no more
-    assert all(error for url, error, *_ in held.captures if "million" in url or "100k" in url)
+    assert (held.articles, held.versions) == (3, 3)  # warm-up, deep-900, harbour: no more
+    refused = ("million", "100k", "10k", "spans")
+    assert all(error for url, error, *_ in held.captures if any(r in url for r in refused))
 
 
 # -- 11. nothing to archive: skipped, with the reason ----------------------------------

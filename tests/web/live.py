@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from archiver.config import Settings
 from archiver.web.app import create_app
-from archiver.web.server import address, bind, serving
+from archiver.web.server import Limits, address, bind, serving
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -45,8 +52,9 @@ def chromium_path() -> str:
 class LiveServer:
     """``archiver serve`` in a background thread with its own event loop."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, limits: Limits | None = None) -> None:
         self.settings = settings
+        self.limits = limits or Limits()
         self.sock = bind("127.0.0.1", 0)  # a free port, known before the server starts
         self.url = address(self.sock)
         self._ready = threading.Event()
@@ -64,7 +72,7 @@ class LiveServer:
 
     async def _main(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with serving(create_app(self.settings), self.sock):
+        async with serving(create_app(self.settings), self.sock, self.limits):
             self._ready.set()  # uvicorn has started and the app's lifespan has run
             await self._stop.wait()
 
@@ -83,10 +91,50 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[LiveServer]:
-    server = LiveServer(settings)
+def live_server(settings: Settings, limits: Limits | None = None) -> Iterator[LiveServer]:
+    server = LiveServer(settings, limits)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
+    for line in stream:
+        into.put(line)
+
+
+@contextmanager
+def serve_process(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """``archiver serve --port 0`` as a real process; yields its base URL, stops it by SIGTERM."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archiver", "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+    assert proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_lines, args=(proc.stderr, lines), daemon=True).start()
+    try:
+        url, seen, deadline = None, [], time.monotonic() + 60
+        while url is None:  # the log line that says where it listens
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("archiver serve did not start:\n" + "".join(seen)) from None
+                continue
+            seen.append(line)
+            if found := re.search(r"web UI and API on (http://\S+)", line):
+                url = found.group(1)
+        yield url
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()

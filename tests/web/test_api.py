@@ -98,6 +98,20 @@ async def test_search_and_sources(client: httpx.AsyncClient, archive: Archive) -
         ("/api/articles?limit=500", 400),
         ("/api/articles?until=2024-13-01", 400),
         ("/api/articles?before=x.y", 400),
+        ("/api/articles?site=%5B", 400),  # were 500s: ValueError: Invalid IPv6 URL
+        ("/api/articles?site=]", 400),
+        ("/api/search?q=a&site=a[", 400),
+        ("/api/articles?limit=", 400),  # empty values the document forbids
+        ("/api/articles?since=", 400),
+        ("/api/search?q=", 400),
+        ("/api/articles?source=", 400),
+        ("/api/articles?limit=2_5", 400),
+        ("/api/articles?limit=%C2%B2", 400),
+        ("/api/articles?after=%C2%B2.1", 400),
+        ("/api/articles?since=2024-05-01T10:00", 400),  # not RFC 3339 (no seconds, no zone)
+        ("/api/articles/1?version=0", 400),
+        ("/api/articles/1/diff?from=0", 400),
+        ("/api/articles?limit=5&limit=6", 400),
     ],
 )
 async def test_api_errors_are_json(
@@ -110,9 +124,48 @@ async def test_api_errors_are_json(
     assert body["status"] == status and body["error"] and "Traceback" not in body["error"]
 
 
-async def test_api_write_methods_are_405_json(client: httpx.AsyncClient) -> None:
-    answer = await client.delete("/api/sources")
-    assert answer.status_code == 405 and answer.json()["error"] == "Method not allowed."
+@pytest.mark.parametrize(
+    ("url", "total"),
+    [
+        ("/api/articles?limit=1", 14),  # the smallest values the document allows
+        ("/api/articles?limit=100", 14),
+        ("/api/articles?site=HTTPS://WWW.B.example:443", 4),
+        ("/api/articles?since=2024-05-01&until=2024-05-01", 14),  # until: the whole day
+        ("/api/articles?since=2024-05-01T13:40:00%2B01:00", 2),  # 12:40 UTC: 2 articles later
+        ("/api/articles?since=0000-01-01T00:00:00Z&until=9999-12-31", 14),  # clamped
+        ("/api/articles?since=2024-05-02&until=2024-05-01", 0),  # an empty range: nothing
+        ("/api/search?q=ferry&page=50", 12),
+        ("/api/search?q=%20", 0),
+    ],
+)
+async def test_values_the_document_allows_are_accepted(
+    client: httpx.AsyncClient, archive: Archive, url: str, total: int
+) -> None:
+    answer = await client.get(url)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"] == total
+
+
+async def test_versions_the_document_allows_are_accepted(
+    client: httpx.AsyncClient, archive: Archive
+) -> None:
+    first = await client.get(f"/api/articles/{archive.edited}", params={"version": 1})
+    assert first.status_code == 200 and first.json()["version"] == 1
+    diff = await client.get(f"/api/articles/{archive.edited}/diff", params={"from": 1, "to": 2})
+    assert diff.status_code == 200 and (diff.json()["from"], diff.json()["to"]) == (1, 2)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "PUT", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize(("url", "allow"), [("/api/sources", "HEAD, GET, POST"),
+                                            ("/api/urls", "POST"),
+                                            ("/api/articles/1", "HEAD, GET")])  # fmt: skip
+async def test_other_methods_are_405_with_allow(
+    client: httpx.AsyncClient, method: str, url: str, allow: str
+) -> None:
+    answer = await client.request(method, url)
+    assert answer.status_code == 405 and answer.json() == {"error": "Method not allowed.",
+                                                           "status": 405}  # fmt: skip
+    assert set(answer.headers["allow"].split(", ")) == set(allow.split(", "))
 
 
 async def test_add_url_archives_and_reports_the_outcome(
@@ -128,9 +181,12 @@ async def test_add_url_archives_and_reports_the_outcome(
     again = await client.post("/api/urls", json={"url": url}, headers=bearer())
     assert again.status_code == 200 and again.json()["outcome"] == "unchanged"
     bad = await client.post("/api/urls", json={"url": "ftp://x"}, headers=bearer())
-    assert bad.status_code == 400 and bad.json()["outcome"] == "error"
+    assert bad.status_code == 400  # an error like every other: {error, status}
+    assert bad.json() == {"error": bad.json()["error"], "status": 400}
+    assert "unsupported scheme 'ftp:'" in bad.json()["error"]
     gone = await client.post("/api/urls", json={"url": site.url("/missing")}, headers=bearer())
     assert gone.status_code == 502 and "404" in gone.json()["error"]
+    assert gone.json()["status"] == 502 and gone.json()["outcome"] == "error"
 
 
 async def test_add_and_pause_sources(client: httpx.AsyncClient) -> None:
@@ -139,7 +195,7 @@ async def test_add_and_pause_sources(client: httpx.AsyncClient) -> None:
     assert added.status_code == 201, added.text
     assert added.json()["name"] == "desk" and added.json()["every"] == 900
     twice = await client.post("/api/sources", json=spec, headers=bearer())
-    assert twice.status_code == 400
+    assert twice.status_code == 409 and twice.json()["error"] == "source 'desk' already exists"
     bad = await client.post("/api/sources", json={**spec, "name": "x", "kind": "blog"},
                             headers=bearer())  # fmt: skip
     assert bad.status_code == 400 and "kind" in bad.json()["error"]
@@ -151,20 +207,28 @@ async def test_add_and_pause_sources(client: httpx.AsyncClient) -> None:
     assert (await client.post("/api/sources/desk/explode", headers=bearer())).status_code == 404
 
 
+JSON = {"content-type": "application/json"}
+
+
 @pytest.mark.parametrize(
-    ("body", "headers", "message"),
+    ("body", "headers", "status", "message"),
     [
-        (b"{", {"content-type": "application/json"}, "not valid JSON"),
-        (b"[1]", {"content-type": "application/json"}, "JSON object"),
-        (b"url=x", {"content-type": "application/x-www-form-urlencoded"}, "Content-Type"),
-        (b'{"url": 5}', {"content-type": "application/json"}, "url: must be a string"),
+        (b"{", JSON, 400, "not valid JSON"),
+        (b"[1]", JSON, 400, "JSON object"),
+        (b"url=x", {"content-type": "application/x-www-form-urlencoded"}, 415, "Content-Type"),
+        (b'{"url": 5}', JSON, 400, "url: must be a string"),
+        (b'{"url": ""}', JSON, 400, "url: must not be empty"),
+        (b'{"url": "https://x.example/", "urll": 1}', JSON, 400, "urll: unknown field"),
+        (b'{"url": NaN}', JSON, 400, "not valid JSON"),
+        (b'{"url": "' + b"x" * 70_000 + b'"}', JSON, 413, "over 65536 bytes"),
     ],
 )
 async def test_api_bodies_are_checked(
-    client: httpx.AsyncClient, body: bytes, headers: dict[str, str], message: str
+    client: httpx.AsyncClient, body: bytes, headers: dict[str, str], status: int, message: str
 ) -> None:
     answer = await client.post("/api/urls", content=body, headers={**headers, **bearer()})
-    assert answer.status_code == 400 and message in answer.json()["error"]
+    assert answer.status_code == status and message in answer.json()["error"]
+    assert answer.json()["status"] == status
 
 
 def _api_paths(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
@@ -178,6 +242,16 @@ def _api_paths(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
                 (prefix + path, "head")
             }
     return found
+
+
+@pytest.mark.parametrize("host", ["xn--ab", "xn--", "xn--zz-"])
+async def test_add_url_with_a_broken_a_label_is_a_400(client: httpx.AsyncClient, host: str) -> None:
+    answer = await client.post("/api/urls", json={"url": f"http://{host}/x"}, headers=bearer())
+    assert answer.status_code == 400  # was a 500: idna errors escaped the fetcher
+    assert answer.json() == {
+        "error": f"not an archivable URL: 'http://{host}/x' (invalid host name)",
+        "status": 400,
+    }
 
 
 async def test_openapi_describes_every_api_route(

@@ -200,6 +200,12 @@ async def test_unknown_things_are_404_pages(
         ("/search?q=x&page=999", "page: must be between 1 and 50"),
         ("/articles/1/diff?from=x", "from: not a whole number"),
         ("/?site=a&site=b", "site: give it once"),
+        ("/?site=]", "site: not a host name"),  # was a 500: ValueError: Invalid IPv6 URL
+        ("/?site=%5B", "site: not a host name"),
+        ("/search?q=a&site=a[", "site: not a host name"),
+        ("/?limit=%C2%B2", "limit: not a whole number"),  # '²'.isdigit(), int('²') fails
+        ("/?after=%C2%B2.1", "not a page cursor"),
+        ("/articles/1?version=%C2%B2", "version: not a whole number"),
     ],
 )
 async def test_bad_parameters_are_400_with_a_message(

@@ -59,13 +59,22 @@ async def test_an_unexpected_error_is_a_500_page_without_traceback(
 
 async def test_api_writes_need_the_bearer_token(client: httpx.AsyncClient) -> None:
     spec = {"url": "https://d.example/feed", "kind": "feed", "every": "1h"}
-    for headers in ({}, bearer("wrong-token-wrong-token"), {"Authorization": TOKEN},
-                    {"Authorization": f"Basic {TOKEN}"}):  # fmt: skip
-        for url, body in (("/api/sources", spec), ("/api/urls", {"url": "https://x.example/"})):
+    writes = (("/api/sources", spec), ("/api/urls", {"url": "https://x.example/"}),
+              ("/api/sources/x/pause", None))  # fmt: skip
+    missing = ({}, {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"},
+               {"Authorization": "Bearer"}, {"Authorization": "Bearer  "})  # fmt: skip
+    for headers in missing:  # no bearer credentials: 401 with a challenge
+        for url, body in writes:
             answer = await client.post(url, json=body, headers=headers)
-            assert answer.status_code == 403, (url, headers)
-            assert "Bearer" in answer.json()["error"]
-    assert (await client.post("/api/sources/x/pause")).status_code == 403
+            assert answer.status_code == 401, (url, headers)
+            assert answer.headers["www-authenticate"] == 'Bearer realm="archiver"'
+            assert "Bearer" in answer.json()["error"] and answer.json()["status"] == 401
+            assert answer.headers["x-frame-options"] == "DENY"
+    for url, body in writes:  # credentials, but the wrong ones: 403
+        answer = await client.post(url, json=body, headers=bearer("wrong-token-wrong-token"))
+        assert answer.status_code == 403, url
+        assert answer.json() == {"error": "wrong web token in 'Authorization: Bearer <web token>'",
+                                 "status": 403}  # fmt: skip
     ok = await client.post("/api/sources", json=spec, headers=bearer())
     assert ok.status_code == 201
 
