@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from archiver.durations import parse_duration
 from archiver.errors import ConfigError, InputError
+from archiver.version.ladder import Ladder
 
 DEFAULT_CONFIG = Path("config/archiver.toml")
 
@@ -98,6 +99,15 @@ class DaemonSettings(_Section):
         ["1h", "3h", "9h", "1d", "3d", "7d"],
         description="re-check an article this long after first seen / last change",
     )
+    recheck_tail: str | float | None = Field(
+        None, description="after the last rung, re-check this often for good (None: stop)"
+    )
+    recheck_retries: int = Field(
+        3, ge=0, description="a failed re-check is retried this often on its rung"
+    )
+    recheck_retry_after: str | float = Field(
+        "5m", description="first retry of a failed re-check (doubling, within the rung)"
+    )
     recheck_scan_every: str | float = Field("1m", description="how often due re-checks are run")
     recheck_batch: int = Field(100, ge=1, description="re-checks started per scan at most")
     reload_every: str | float = Field("30s", description="how often source edits are picked up")
@@ -115,15 +125,33 @@ class DaemonSettings(_Section):
             raise ValueError("recheck_ladder must be increasing")
         return value
 
-    @field_validator("recheck_scan_every", "reload_every", "misfire_grace", "timeout_retry_after")
+    @field_validator(
+        "recheck_scan_every", "reload_every", "misfire_grace", "timeout_retry_after",
+        "recheck_retry_after",
+    )  # fmt: skip
     @classmethod
     def _check_duration(cls, value: str | float) -> str | float:
         _seconds(value)
         return value
 
+    @field_validator("recheck_tail")
+    @classmethod
+    def _check_tail(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            _seconds(value)
+        return value
+
     @property
     def ladder_seconds(self) -> tuple[float, ...]:
         return tuple(_durations(self.recheck_ladder))
+
+    @property
+    def ladder(self) -> Ladder:
+        """The re-check schedule: rungs, slow tail and retries of failed checks."""
+        tail = None if self.recheck_tail is None else _seconds(self.recheck_tail)
+        return Ladder(
+            self.ladder_seconds, tail, self.recheck_retries, self.seconds("recheck_retry_after")
+        )
 
     def seconds(self, name: str) -> float:
         return _seconds(getattr(self, name))

@@ -35,6 +35,7 @@ from archiver.store import Store
 from archiver.store.records import CaptureIn, CheckState, Outcome
 from archiver.templating import clean_blocks, settle, template_rules, version_in
 from archiver.version import body_hash, word_count
+from archiver.version.ladder import Ladder
 
 log = logging.getLogger("archiver.pipeline")
 
@@ -62,7 +63,7 @@ class Services:
     fetcher: Fetcher
     extractor: ExtractorPool
     store: Store
-    ladder: tuple[float, ...] = ()  # re-check ladder in seconds; () schedules no re-checks
+    ladder: Ladder | tuple[float, ...] = ()  # re-check schedule; () schedules no re-checks
     stats: PipelineStats = field(default_factory=PipelineStats)
     templates: TemplateRules = field(default_factory=TemplateRules)  # extract.template_*
     identity: CanonicalPolicy = field(default_factory=CanonicalPolicy)  # canonical_partners
@@ -97,7 +98,7 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
     try:
         async with Fetcher(settings.fetch) as fetcher:
             yield Services(
-                fetcher, extractor, db, ladder=settings.daemon.ladder_seconds,
+                fetcher, extractor, db, ladder=settings.daemon.ladder,
                 templates=template_rules(settings),
                 identity=CanonicalPolicy.from_settings(settings.identify.canonical_partners),
                 window=window_for(settings.fetch.concurrency),

@@ -41,6 +41,7 @@ from archiver.store.records import (
 )
 from archiver.store.templates import TemplatesMixin
 from archiver.store.writes import require_aware
+from archiver.version.ladder import Ladder
 
 T = TypeVar("T")
 
@@ -88,7 +89,7 @@ class Store(BrowseMixin, TemplatesMixin):
         canonical_url: str,
         site: str,
         content: VersionIn,
-        ladder: Sequence[float] = (),
+        ladder: Ladder | Sequence[float] = (),
         may_join: Callable[[str], bool] | None = None,
     ) -> RecordResult:
         """Record a successful fetch and its extracted content, in one transaction.
@@ -120,13 +121,13 @@ class Store(BrowseMixin, TemplatesMixin):
                 canonical_url=canonical_url,
                 site=site,
                 content=content,
-                ladder=tuple(ladder),
+                ladder=Ladder.of(ladder),
                 may_join=may_join,
             ),
         )
 
     def record_unchanged(
-        self, article_id: int, capture: CaptureIn, *, ladder: Sequence[float] = ()
+        self, article_id: int, capture: CaptureIn, *, ladder: Ladder | Sequence[float] = ()
     ) -> RecordResult:
         """Record a re-check that found nothing new (304, or an identical raw body).
 
@@ -136,11 +137,15 @@ class Store(BrowseMixin, TemplatesMixin):
         require_aware(capture.fetched_at)
         return self._write(
             "recording an unchanged capture",
-            lambda s: writes.record_unchanged(s, article_id, capture, tuple(ladder)),
+            lambda s: writes.record_unchanged(s, article_id, capture, Ladder.of(ladder)),
         )
 
     def record_failure(
-        self, capture: CaptureIn, article_id: int | None = None, *, ladder: Sequence[float] = ()
+        self,
+        capture: CaptureIn,
+        article_id: int | None = None,
+        *,
+        ladder: Ladder | Sequence[float] = (),
     ) -> int:
         """Record a failed fetch (``capture.error``) and nothing else; returns the capture id.
 
@@ -152,7 +157,7 @@ class Store(BrowseMixin, TemplatesMixin):
         require_aware(capture.fetched_at)
         return self._write(
             "recording a failed capture",
-            lambda s: writes.record_failure(s, capture, article_id, tuple(ladder)),
+            lambda s: writes.record_failure(s, capture, article_id, Ladder.of(ladder)),
         )
 
     # -- sources ---------------------------------------------------------------

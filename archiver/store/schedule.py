@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from archiver.store.models import Article
 from archiver.store.records import DueCheck
-from archiver.version.ladder import plan_next_check
+from archiver.version.ladder import CheckPlan, Ladder, plan_failed_check, plan_next_check
 
 
 def start(article: Article, first_seen: datetime) -> None:
@@ -26,21 +26,50 @@ def start(article: Article, first_seen: datetime) -> None:
     article.next_check_at = None
 
 
-def advance(article: Article, ladder: Sequence[float], *, changed: bool, now: datetime) -> None:
+def advance(
+    article: Article, ladder: Ladder | Sequence[float], *, changed: bool, now: datetime
+) -> None:
     """Move the article along ``ladder`` after a check at ``now`` (no-op for an empty ladder).
 
     ``changed`` (a new version) restarts the ladder at ``now``. Articles archived
     before the ladder was persisted have no anchor: their first-seen time stands in.
     """
-    if not ladder:
+    plan = Ladder.of(ladder)
+    if not plan:
         return
-    plan = plan_next_check(
-        ladder,
-        anchor=article.check_anchor or article.first_seen,
-        step=article.check_step,
-        changed=changed,
-        now=now,
+    _apply(
+        article,
+        plan_next_check(
+            plan.rungs,
+            anchor=article.check_anchor or article.first_seen,
+            step=article.check_step,
+            changed=changed,
+            now=now,
+            tail=plan.tail,
+        ),
     )
+
+
+def failed(
+    article: Article, ladder: Ladder | Sequence[float], *, now: datetime, failures: int
+) -> None:
+    """Plan the article's next check after its ``failures``-th failed check in a row."""
+    plan = Ladder.of(ladder)
+    if not plan:
+        return
+    _apply(
+        article,
+        plan_failed_check(
+            plan,
+            anchor=article.check_anchor or article.first_seen,
+            step=article.check_step,
+            now=now,
+            failures=failures,
+        ),
+    )
+
+
+def _apply(article: Article, plan: CheckPlan) -> None:
     article.check_anchor = plan.anchor
     article.check_step = plan.step
     article.next_check_at = plan.next_at

@@ -16,6 +16,7 @@ from archiver.errors import NotFoundError, StoreError
 from archiver.store import bodies, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
 from archiver.store.records import CaptureIn, Outcome, RecordResult, VersionIn
+from archiver.version.ladder import Ladder
 
 
 def require_aware(moment: datetime) -> None:
@@ -33,7 +34,7 @@ def record(
     canonical_url: str,
     site: str,
     content: VersionIn,
-    ladder: Sequence[float] = (),
+    ladder: Ladder | Sequence[float] = (),
     may_join: Callable[[str], bool] | None = None,
 ) -> RecordResult:
     """Body, article, aliases, capture, (if the text changed) a new version, and the
@@ -95,7 +96,7 @@ def _claim_foreign_aliases(
 
 
 def record_unchanged(
-    session: Session, article_id: int, capture: CaptureIn, ladder: Sequence[float] = ()
+    session: Session, article_id: int, capture: CaptureIn, ladder: Ladder | Sequence[float] = ()
 ) -> RecordResult:
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     article = lock_article(session, article_id)
@@ -107,17 +108,38 @@ def record_unchanged(
 
 
 def record_failure(
-    session: Session, capture: CaptureIn, article_id: int | None, ladder: Sequence[float] = ()
+    session: Session,
+    capture: CaptureIn,
+    article_id: int | None,
+    ladder: Ladder | Sequence[float] = (),
 ) -> int:
-    """A failed check moves the article on to its next rung: a failing page is not hammered."""
+    """A failed check is retried on its rung a few times, then the article moves on."""
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     if article_id is not None:
-        if ladder:
+        plan = Ladder.of(ladder)
+        if plan:
             article = lock_article(session, article_id)
-            schedule.advance(article, ladder, changed=False, now=capture.fetched_at)
+            failures = 1 + _failures_in_a_row(session, article_id, plan.retries + 1)
+            schedule.failed(article, plan, now=capture.fetched_at, failures=failures)
         else:
             queries.get_article(session, article_id)
     return add_capture(session, capture, article_id, known_body(session, capture.body_hash))
+
+
+def _failures_in_a_row(session: Session, article_id: int, most: int) -> int:
+    """How many of the article's latest captures failed, up to ``most``."""
+    errors = session.exec(
+        select(Capture.error)
+        .where(Capture.article_id == article_id)
+        .order_by(col(Capture.fetched_at).desc(), col(Capture.id).desc())
+        .limit(most)
+    ).all()
+    count = 0
+    for error in errors:
+        if error is None or error.startswith("skipped: "):
+            break
+        count += 1
+    return count
 
 
 def lock_article(session: Session, article_id: int) -> Article:

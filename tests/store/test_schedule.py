@@ -13,6 +13,7 @@ from archiver.errors import StoreError
 from archiver.store import DueCheck, RecordResult, Store, search
 from archiver.store.engine import make_engine
 from archiver.store.models import Article
+from archiver.version.ladder import Ladder
 from tests.store.factories import T0, capture, content, html
 
 LADDER = (3600.0, 3 * 3600.0, 9 * 3600.0)  # 1h, 3h, 9h
@@ -32,7 +33,7 @@ def check(
     hours: float,
     *,
     url: str = A,
-    ladder: tuple[float, ...] = LADDER,
+    ladder: Ladder | tuple[float, ...] = LADDER,
 ) -> RecordResult:
     """A successful fetch of ``url`` (an alias of A) at T0 + ``hours``, text ``body``."""
     return store.record(
@@ -143,7 +144,7 @@ def test_an_early_check_keeps_the_rung(store: Store, state: Callable[[int], Stat
     assert state(article_id) == (h(0), 0, h(1))
 
 
-def test_a_failed_check_moves_on_to_the_next_rung(
+def test_a_failed_check_moves_on_to_the_next_rung_and_never_ends_it(
     store: Store, state: Callable[[int], State]
 ) -> None:
     article_id = check(store, "Text.", 0).article_id
@@ -151,11 +152,27 @@ def test_a_failed_check_moves_on_to_the_next_rung(
     assert state(article_id) == (h(0), 1, h(3))
     failed(store, article_id, 3)
     failed(store, article_id, 9)
-    assert state(article_id) == (h(0), 3, None)
+    # ... but a failure never ends the ladder: the last rung's length later, once more
+    assert state(article_id) == (h(0), 3, h(18))
     assert store.captures(article_id)[0].error == "HTTP 503"
     # A failure for a URL that is not archived yet schedules nothing.
     store.record_failure(capture("https://news.example/new", error="x"), ladder=LADDER)
     assert store.counts()["articles"] == 1
+
+
+def test_a_failed_check_is_retried_on_its_rung_first(
+    store: Store, state: Callable[[int], State]
+) -> None:
+    retrying = Ladder(LADDER, retries=2, retry_after=600.0)
+    article_id = check(store, "Text.", 0, ladder=retrying).article_id
+    for minutes in (60, 70, 90):  # the 1h rung, then its retries after 10 and 20 min
+        store.record_failure(
+            capture(A, minutes=minutes, error="HTTP 503"), article_id, ladder=retrying
+        )
+    assert state(article_id) == (h(0), 1, h(3))  # two retries used: on to the 3h rung
+    check(store, "Text.", 3.1, ladder=retrying)  # a success in between resets the count
+    store.record_failure(capture(A, minutes=540, error="HTTP 503"), article_id, ladder=retrying)
+    assert state(article_id)[1:] == (2, h(9) + timedelta(minutes=10))
 
 
 def test_articles_from_before_the_ladder_use_first_seen(
