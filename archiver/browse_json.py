@@ -17,6 +17,8 @@ from archiver.store.records import (
     SNIPPET_MARK_START,
     ArticleSummary,
     ArticleView,
+    CheckFlag,
+    RecheckHealth,
     SearchHit,
     SourceView,
     VersionView,
@@ -76,6 +78,22 @@ def summary_json(item: ArticleSummary) -> dict[str, Any]:
         "versions": item.version_count,
         "first_seen": iso(item.first_seen),
         "last_checked": iso(item.last_checked),
+    }
+
+
+def recheck_json(health: RecheckHealth) -> dict[str, Any]:
+    """Re-check health: articles the circuit breaker flagged, articles whose checks fail."""
+
+    def row(flag: CheckFlag) -> dict[str, Any]:
+        return {"article_id": flag.article_id, "url": flag.url, "title": flag.title,
+                "tiny_streak": flag.tiny_streak, "failures": flag.failures,
+                "error": flag.error, "last_checked": iso(flag.last_checked)}  # fmt: skip
+
+    return {
+        "flagged": health.flagged_total,
+        "failing": health.failing_total,
+        "flagged_articles": [row(f) for f in health.flagged],
+        "failing_articles": [row(f) for f in health.failing],
     }
 
 

@@ -33,7 +33,7 @@ from archiver.fetch import Fetcher, FetchResult
 from archiver.identify import CanonicalPolicy, normalize_url, resolve_identity
 from archiver.store import Store
 from archiver.store.records import CaptureIn, CheckState, Outcome
-from archiver.templating import clean_blocks, settle, template_rules, version_in
+from archiver.templating import Settled, clean_blocks, settle, template_rules, version_in
 from archiver.version import body_hash, word_count
 from archiver.version.ladder import Ladder
 
@@ -54,6 +54,7 @@ class PipelineStats:
     errors: int = 0
     reextracted: int = 0  # versions whose text a re-extraction of their capture replaced
     churned: int = 0  # changed pages whose only differences were the site's recurring chrome
+    volatile: int = 0  # changed pages whose only differences were volatile blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,11 +217,13 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
     identity = resolve_identity(
         normalized, result.final_url, (*amp_urls, *result.redirects), page.links, services.identity
     )
-    cleaned = await clean_blocks(services, page, identity.site, identity.canonical_url, learn=True)
-    content = version_in(page, cleaned.blocks)
+    site, canonical = identity.site, identity.canonical_url
+    cleaned = await clean_blocks(services, page, site, canonical, learn=True)
+    settled = Settled(version_in(page, cleaned.blocks))
     known = state or await asyncio.to_thread(store.check_state, list(identity.urls))
-    if known is not None and known.text_hash not in (None, content.text_hash):
-        content = await settle(services, known.article_id, cleaned, content)
+    if known is not None and known.text_hash not in (None, settled.content.text_hash):
+        settled = await settle(services, known.article_id, page, site, canonical, cleaned)
+    content = settled.content
     # The capture answers the URL that was asked for, even when an AMP page
     # sent us on to its canonical page.
     capture = replace(
@@ -239,6 +242,7 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         content=content,
         ladder=services.ladder,
         may_join=functools.partial(services.identity.trusts, result.final_url),
+        tiny=settled.tiny,
     )
     level = logging.INFO if rec.outcome in ("new", "updated") else logging.DEBUG
     log.log(level, "%s %s (article %d, version %d)", rec.outcome, url, rec.article_id, rec.version)

@@ -17,10 +17,17 @@ A text that differs from the article's current version is not yet an edit
 2. if the new page then still differs only by blocks that are not sentences
    and that the host repeats on other articles or that sit right next to its
    template (a rotated rail item, another ad, a ticking stamp not yet learned
-   as template: chrome churn), the page is taken as unchanged.
+   as template: chrome churn), the page is taken as unchanged;
+3. if every difference is a volatile block (``archiver.version.volatile``: a
+   line that only ticks — a time, a date, a counter, an age — or a slot of short
+   lines that changed on the last fetch too, with nothing else), the blocks are
+   learned for the host, removed from its pages from then on, the current
+   version (and, for a slot, the one before) is corrected in place, and the
+   page is taken as unchanged.
 
 Anything else — a changed sentence, a new paragraph, a new title — is an edit
-and becomes a new version.
+and becomes a new version; ``Settled.tiny`` says whether it changed only a few
+words (the store's circuit breaker counts those).
 """
 
 from __future__ import annotations
@@ -36,13 +43,15 @@ from archiver.extract.blocks import fingerprint
 from archiver.extract.result import Extracted
 from archiver.extract.templates import (
     TemplateRules,
-    apply_template,
     churn_only,
     is_near_duplicate,
+    template_indices,
+    without,
 )
 from archiver.store.records import VersionIn
-from archiver.store.template_records import VersionSource
+from archiver.store.template_records import TemplateCounts, VersionSource
 from archiver.version import content_hash
+from archiver.version.volatile import Volatile, explain, tiny, volatile_indices
 
 if TYPE_CHECKING:
     from archiver.pipeline import Services
@@ -79,6 +88,10 @@ def page_blocks(page: Extracted) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return blocks, tuple(fingerprint(b) for b in blocks)
 
 
+HISTORY_ROUNDS = 3
+"""Passes over an article's versions when learning volatile blocks from its history."""
+
+
 @dataclass(frozen=True, slots=True)
 class Cleaned:
     """A page's blocks with its host's template removed."""
@@ -97,15 +110,32 @@ async def clean_blocks(
     """
     blocks, prints = page_blocks(page)
     rules = services.templates
-    if not rules.enabled:
-        return Cleaned(blocks)
     store = services.store
     known = await asyncio.to_thread(store.template_counts, site, url, prints)
-    if learn and not is_near_duplicate(blocks, prints, known):
+    if rules.enabled and learn and not is_near_duplicate(blocks, prints, known):
         taught = tuple(dict.fromkeys((*prints, *page.candidates)))
         known = await asyncio.to_thread(store.learn_template, site, url, taught)
     linked = page.linked if len(page.linked) == len(blocks) else ()
-    return Cleaned(*apply_template(blocks, prints, known, rules, linked))
+    return _without(blocks, prints, known, rules, linked)
+
+
+def _without(
+    blocks: tuple[str, ...],
+    prints: tuple[str, ...],
+    known: TemplateCounts,
+    rules: TemplateRules,
+    linked: tuple[bool, ...],
+) -> Cleaned:
+    """The blocks without the host's template, then without its volatile blocks; the kept
+    blocks that touched a removed one are the edges (where template churn shows)."""
+    removed = template_indices(blocks, prints, known, rules, linked) if rules.enabled else set()
+    kept = [i for i in range(len(blocks)) if i not in removed]
+    if known.volatile or known.slots:
+        ticking = volatile_indices(
+            [blocks[i] for i in kept], [prints[i] for i in kept], known.volatile, known.slots
+        )
+        removed |= {kept[k] for k in ticking}
+    return Cleaned(*without(blocks, removed))
 
 
 async def _previous(
@@ -150,29 +180,121 @@ async def reextract_version(
     return await _replace(services, source, content, reason)
 
 
-async def settle(
-    services: Services, article_id: int, cleaned: Cleaned, content: VersionIn
-) -> VersionIn:
-    """What to record for a page whose text differs from the article's current version.
+async def learn_history(services: Services, article_id: int, versions: int) -> int:
+    """Learn the volatile blocks that explain differences between consecutive stored
+    versions of the article (each extracted again); how many were new to its host.
 
-    Returns ``content`` for a real edit, or the current version's own content
-    (re-extracted) when the difference was only extraction or chrome churn.
+    For ``archiver reextract``: an archive made before the rules, or before a host's
+    box was learned, is repaired by the re-extraction that follows. Rounds repeat
+    (at most ``HISTORY_ROUNDS``) while a round learns something, since what one
+    pair taught can leave another pair differing only by a slot.
     """
+    learned = 0
+    for _ in range(HISTORY_ROUNDS):
+        history: list[tuple[str, ...] | None] = []
+        found: list[Volatile] = []
+        site = ""
+        for seq in range(1, versions + 1):
+            previous = await _previous(services, article_id, seq)
+            history.append(None if previous is None else previous[1].blocks)
+            site = site or ("" if previous is None else previous[0].site)
+            old, new = history[-2:] if len(history) >= 2 else (None, None)
+            if old is None or new is None:
+                continue  # a version that no longer extracts: its neighbours are not compared
+            before = history[-3] if len(history) >= 3 else None
+            found.extend(explain(old, new, before) or ())
+        added = await asyncio.to_thread(
+            services.store.learn_volatile, site, article_id, tuple(dict.fromkeys(found))
+        ) if found else 0  # fmt: skip
+        learned += added
+        if not added:
+            break
+    return learned
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What to record for a changed page: ``content``, and whether it is a tiny edit."""
+
+    content: VersionIn
+    tiny: bool = False
+
+
+async def settle(
+    services: Services, article_id: int, page: Extracted, site: str, url: str, cleaned: Cleaned
+) -> Settled:
+    """What to record for page ``page`` (article ``url`` of ``site``, blocks ``cleaned``)
+    whose text differs from the article's current version.
+
+    The page's own content for a real edit, or the current version's content
+    (re-extracted) when the difference was only extraction, chrome churn or
+    volatile blocks.
+    """
+    content = version_in(page, cleaned.blocks)
     previous = await _previous(services, article_id, None)
     if previous is None:
-        return content
+        return Settled(content)
     source, old_cleaned, old = previous
     if await _replace(services, source, old, "re-check"):
         log.info("re-extracted article %d v%d: extraction changed", article_id, source.seq)
     if old.text_hash == content.text_hash or old.title != content.title:
-        return content
+        return Settled(content)
     changed = sorted(set(old_cleaned.blocks).symmetric_difference(cleaned.blocks))
     prints = [fingerprint(b) for b in changed]
     known = await asyncio.to_thread(
         services.store.template_counts, source.site, source.canonical_url, prints
     )
-    if not churn_only(changed, prints, known, old_cleaned.edges | cleaned.edges):
-        return content
-    services.stats.churned += 1
-    log.debug("article %d: only the site's chrome changed", article_id)
-    return old
+    if churn_only(changed, prints, known, old_cleaned.edges | cleaned.edges):
+        services.stats.churned += 1
+        log.debug("article %d: only the site's chrome changed", article_id)
+        return Settled(old)
+    learned = await _learn_volatile(services, source, old_cleaned.blocks, cleaned.blocks)
+    if learned:
+        settled = await _after_learning(services, source, learned, page, site, url)
+        if settled is not None:
+            return settled
+    return Settled(content, tiny(old_cleaned.blocks, cleaned.blocks))
+
+
+async def _learn_volatile(
+    services: Services, source: VersionSource, old: tuple[str, ...], new: tuple[str, ...]
+) -> tuple[Volatile, ...]:
+    """The volatile blocks that explain the whole difference, learned for the host."""
+    found = explain(old, new)
+    if found is None:
+        text = await asyncio.to_thread(services.store.prior_text, source.article_id)
+        if text is not None:
+            found = explain(old, new, [b for b in text.split("\n\n") if b.strip()])
+    if not found:
+        return ()
+    await asyncio.to_thread(services.store.learn_volatile, source.site, source.article_id, found)
+    kinds = ", ".join(f"{v.kind} {v.key}" for v in found)
+    log.info(
+        "article %d: learned volatile blocks of %s (%s)", source.article_id, source.site, kinds
+    )
+    return found
+
+
+async def _after_learning(
+    services: Services,
+    source: VersionSource,
+    learned: tuple[Volatile, ...],
+    page: Extracted,
+    site: str,
+    url: str,
+) -> Settled | None:
+    """Correct the current version (and for a slot the one before) in place with what was
+    just learned; the current content if the page now matches it (None: it does not)."""
+    if any(v.kind == "slot" for v in learned) and source.seq > 1:
+        await reextract_version(services, source.article_id, source.seq - 1, reason="volatile")
+    previous = await _previous(services, source.article_id, source.seq)
+    if previous is None:
+        return None
+    _, _, old = previous
+    await _replace(services, source, old, "volatile")
+    cleaned = await clean_blocks(services, page, site, url, learn=False)
+    content = version_in(page, cleaned.blocks)
+    if content.text_hash != old.text_hash:
+        return None
+    services.stats.volatile += 1
+    return Settled(old)

@@ -6,10 +6,14 @@ after the fact. A re-extraction replaces a version's text *in place*: the
 version keeps its number, no version is added (a re-extraction is not an
 edit), and ``archiver history`` lists it with the text it replaced.
 
-Two passes: articles archived before template learning existed (or with it
+Three passes: articles archived before template learning existed (or with it
 switched off) are first learned from, so the templates are complete before
-any text is filtered; then every version of every selected article is
-extracted again.
+any text is filtered; then the versions of each article with several are
+compared, and the volatile blocks that explain their differences (a ticking
+stamp, a rotating box: ``archiver.version.volatile``) are learned for the host;
+then every version of every selected article is extracted again. A version
+that differed from the one before only by such blocks keeps its number after
+its correction (version numbers are stable), and then has its predecessor's text.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from archiver.errors import ArchiverError
 from archiver.identify import site_of
 from archiver.pipeline import Services, open_services
 from archiver.store.template_records import ReextractTarget
-from archiver.templating import clean_blocks, reextract_version
+from archiver.templating import clean_blocks, learn_history, reextract_version
 
 REASON = "reextract"
 
@@ -66,7 +70,9 @@ async def reextract_all(
         targets = await asyncio.to_thread(services.store.reextract_targets, site)
         unlearned = [t for t in targets if not t.learned and services.templates.enabled]
         versions = [(t.article_id, seq) for t in targets for seq in range(1, t.versions + 1)]
-        task = bar.add_task("reextract", total=len(unlearned) + len(versions)) if bar else None
+        several = [t for t in targets if t.versions > 1]
+        total = len(unlearned) + len(several) + len(versions)
+        task = bar.add_task("reextract", total=total) if bar else None
         limit = services.extractor.workers * 2
 
         def step() -> None:
@@ -77,12 +83,17 @@ async def reextract_all(
             await _learn(services, target)
             step()
 
+        async def compare(target: ReextractTarget) -> None:
+            tally["volatile"] += await learn_history(services, target.article_id, target.versions)
+            step()
+
         async def redo(article_id: int, seq: int) -> None:
             done = await reextract_version(services, article_id, seq, reason=REASON)
             tally["skipped" if done is None else "reextracted" if done else "unchanged"] += 1
             step()
 
         await _bounded([partial(learn, t) for t in unlearned], limit)
+        await _bounded([partial(compare, t) for t in several], limit)
         await _bounded([partial(redo, a, s) for a, s in versions], limit)
         tally["articles"] = len(targets)
         tally["versions"] = len(versions)
@@ -110,7 +121,7 @@ def reextract(
     bar = progress_bar("re-extracting") if want_progress(progress) else None
     with bar if bar is not None else nullcontext():
         tally = asyncio.run(reextract_all(app.settings, host, bar))
-    keys = ("articles", "versions", "reextracted", "unchanged", "skipped", "learned")
+    keys = ("articles", "versions", "reextracted", "unchanged", "skipped", "learned", "volatile")
     if as_json:
         click.echo(render.dumps({k: tally[k] for k in keys}))
         return
@@ -119,4 +130,5 @@ def reextract(
         f"{tally['reextracted']} re-extracted, {tally['unchanged']} unchanged, "
         f"{tally['skipped']} without a usable capture"
         + (f" ({tally['learned']} articles learned first)" if tally["learned"] else "")
+        + (f"; {tally['volatile']} volatile blocks learned" if tally["volatile"] else "")
     )

@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from archiver.browse_json import source_json
+from archiver.browse_json import recheck_json, source_json
 from archiver.cli import render
 from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
 from archiver.daemon import PollResult, poll_source
 from archiver.daemon.specs import KINDS, make_spec
 from archiver.durations import format_duration
 from archiver.pipeline import open_services
-from archiver.store.records import SourceView
+from archiver.store.records import RecheckHealth, SourceView
 from archiver.store.template_records import ExtractionHealth
 
 HEALTH_KEYS = ("empty", "short", "dateless")
@@ -175,20 +175,39 @@ def source_run(app: AppContext, name: str, as_json: bool, progress: bool | None)
 @json_option
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """Archive counts and the health of every source."""
+    """Archive counts, the health of every source and of the re-checks."""
     with app.store() as store:
         view = store.status()
         health = store.extraction_health()
+        rechecks = store.recheck_health()
     counts = {"articles": view.articles, "versions": view.versions, "captures": view.captures,
               "bodies": view.bodies, "due_checks": view.due_checks}  # fmt: skip
     if as_json:
         rows = [
             {**source_json(s), "extraction": health_json(health.get(s.id))} for s in view.sources
         ]
-        click.echo(render.dumps({**counts, "sources": rows}))
+        click.echo(render.dumps({**counts, "sources": rows, "rechecks": recheck_json(rechecks)}))
         return
     click.echo("  ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
     for item in view.sources:
         click.echo(source_text(item))
         if item.id in health:
             click.echo(f"{'':<20} {health_text(health[item.id])}")
+    for line in recheck_text(rechecks):
+        click.echo(line)
+
+
+def recheck_text(health: RecheckHealth) -> list[str]:
+    """The re-check health as lines: nothing when no article is flagged or failing."""
+    lines = []
+    if health.flagged_total:
+        lines.append(f"re-checks: {health.flagged_total} articles flagged: versions with tiny "
+                     "diffs on re-checks in a row (no longer re-checked faster)")  # fmt: skip
+        lines += [f"  {f.url}  {f.tiny_streak} tiny versions in a row" for f in health.flagged]
+    if health.failing_total:
+        lines.append(f"re-checks: {health.failing_total} articles whose checks fail (retried)")
+        lines += [f"  {f.url}  failed x{f.failures}: {f.error}" for f in health.failing]
+    shown = len(health.flagged) + len(health.failing)
+    if shown < health.flagged_total + health.failing_total:
+        lines.append("  (the articles first in line are listed, not all)")
+    return lines

@@ -194,16 +194,9 @@ def _squeezed(
     return found
 
 
-def apply_template(
-    blocks: Sequence[str],
-    prints: Sequence[str],
-    known: TemplateCounts,
-    rules: TemplateRules,
-    linked: Sequence[bool] = (),
-) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The article's blocks with the host's template removed, and the kept blocks that
-    touched a removed one (the edges of the template, where its churn shows)."""
-    removed = template_indices(blocks, prints, known, rules, linked)
+def without(blocks: Sequence[str], removed: set[int]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The blocks not in ``removed`` (the host's template and volatile blocks), and the
+    kept blocks that touched a removed one (the edges, where template churn shows)."""
     kept = tuple(b for i, b in enumerate(blocks) if i not in removed)
     edges = frozenset(
         b

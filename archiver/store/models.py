@@ -112,6 +112,8 @@ class Article(SQLModel, table=True):
         Index("ix_article_site_first_seen", "site", "first_seen"),
         Index("ix_article_source_id", "source_id"),
         Index("ix_article_next_check_at", "next_check_at", "id"),
+        Index("ix_article_tiny_streak", "tiny_streak"),
+        Index("ix_article_check_failures", "check_failures"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -128,6 +130,13 @@ class Article(SQLModel, table=True):
     check_anchor: datetime | None = Field(default=None, sa_type=UTCDateTime)
     check_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Re-checks in a row that made a version with a tiny diff (revision 0004): at
+    # archiver.version.volatile.TINY_STREAK the article is flagged, and such
+    # versions no longer restart its ladder (a circuit breaker).
+    tiny_streak: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The last check's error while checks keep failing (cleared by a success).
+    check_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    check_error: str | None = Field(default=None, sa_type=Text)
 
 
 class Alias(SQLModel, table=True):
@@ -256,6 +265,25 @@ class TemplateBlock(SQLModel, table=True):
     since: int  # the host's article count when the block was first seen
 
 
+class VolatileBlock(SQLModel, table=True):
+    """A block of a host learned to change on its own: never an edit, removed from its text.
+
+    ``kind`` "print": any block with this fingerprint (``key``), e.g. a ticking
+    "Updated at 03:54:13". ``kind`` "slot": up to ``span`` short lines right after
+    the block whose fingerprint is ``key`` ("^" for the page's start), e.g. the
+    headlines of a "Most read" box that change on every fetch.
+    """
+
+    __tablename__ = "volatile_block"
+
+    site: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    kind: str
+    span: int
+    article_id: int | None = None  # where it was learned
+    learned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class SourcePoll(SQLModel, table=True):
     """Extraction health of one successful poll of a source."""
 
@@ -282,6 +310,7 @@ TABLES = (
     "template_site",
     "template_page",
     "template_block",
+    "volatile_block",
     "source_poll",
 )
 """Every table this module defines, in dependency order."""

@@ -206,6 +206,29 @@ class DueCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckFlag:
+    """An article in the re-check health: flagged for tiny versions, or failing checks."""
+
+    article_id: int
+    url: str
+    title: str | None
+    tiny_streak: int  # re-checks in a row that made a version with a tiny diff
+    failures: int  # checks in a row that failed
+    error: str | None  # the last failed check's error
+    last_checked: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecheckHealth:
+    """Re-check health: totals and the first few articles of each kind."""
+
+    flagged_total: int
+    flagged: list[CheckFlag]
+    failing_total: int
+    failing: list[CheckFlag]
+
+
+@dataclass(frozen=True, slots=True)
 class StatusView:
     articles: int
     versions: int

@@ -40,13 +40,14 @@ from archiver.store.records import (
     VersionView,
 )
 from archiver.store.templates import TemplatesMixin
+from archiver.store.volatile import VolatileMixin
 from archiver.store.writes import require_aware
 from archiver.version.ladder import Ladder
 
 T = TypeVar("T")
 
 
-class Store(BrowseMixin, TemplatesMixin):
+class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
     """Archived articles, their versions, captures, raw bodies and sources in one SQL database.
 
     ``Store(url)`` opens SQLite or PostgreSQL and, unless ``migrate=False``,
@@ -91,6 +92,7 @@ class Store(BrowseMixin, TemplatesMixin):
         content: VersionIn,
         ladder: Ladder | Sequence[float] = (),
         may_join: Callable[[str], bool] | None = None,
+        tiny: bool = False,
     ) -> RecordResult:
         """Record a successful fetch and its extracted content, in one transaction.
 
@@ -107,6 +109,10 @@ class Store(BrowseMixin, TemplatesMixin):
         ``may_join(site)`` says whether this page may become a version of an
         existing article of ``site``; an article it may not join keeps its text,
         and the URLs the page shares with it move to the page's own article.
+
+        ``tiny``: the new text differs from the current version by a few words
+        only; ``TINY_STREAK`` such versions in a row flag the article and stop
+        restarting its ladder (``archiver.version.volatile``).
         """
         require_aware(capture.fetched_at)
         packed = bodies.pack(body, capture.body_hash)  # CPU work before taking the lock
@@ -123,6 +129,7 @@ class Store(BrowseMixin, TemplatesMixin):
                 content=content,
                 ladder=Ladder.of(ladder),
                 may_join=may_join,
+                tiny=tiny,
             ),
         )
 

@@ -24,12 +24,16 @@ class TemplateCounts:
 
     ``pages`` is the number of distinct articles learned for the host;
     ``stats`` maps fingerprints to their counts (unknown ones are absent);
-    ``own`` holds the fingerprints this very article contributed already.
+    ``own`` holds the fingerprints this very article contributed already;
+    ``volatile`` the page's fingerprints the host learned to tick, and ``slots``
+    the rotating slots anchored on them (``archiver.version.volatile``).
     """
 
     pages: int = 0
     stats: Mapping[str, BlockStat] = field(default_factory=dict)
     own: frozenset[str] = frozenset()
+    volatile: frozenset[str] = frozenset()
+    slots: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def articles(self) -> int:

@@ -25,7 +25,7 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from archiver.errors import NotFoundError
-from archiver.store import bodies, health, queries, search
+from archiver.store import bodies, health, queries, search, volatile
 from archiver.store.models import (
     Article,
     Capture,
@@ -69,10 +69,13 @@ def counts(session: Session, site: str, url: str, prints: Sequence[str]) -> Temp
     """What the host knows about ``prints`` (read only; the page is not learned)."""
     host = session.get(TemplateSite, site)
     page = session.get(TemplatePage, (site, url))
+    ticking, slots = volatile.known(session, site, prints)
     return TemplateCounts(
         pages=host.pages if host else 0,
         stats=_stats(session, site, prints),
         own=frozenset(page.prints.split()) if page else frozenset(),
+        volatile=ticking,
+        slots=slots,
     )
 
 

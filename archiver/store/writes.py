@@ -17,6 +17,7 @@ from archiver.store import bodies, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
 from archiver.store.records import CaptureIn, Outcome, RecordResult, VersionIn
 from archiver.version.ladder import Ladder
+from archiver.version.volatile import TINY_STREAK
 
 
 def require_aware(moment: datetime) -> None:
@@ -36,9 +37,10 @@ def record(
     content: VersionIn,
     ladder: Ladder | Sequence[float] = (),
     may_join: Callable[[str], bool] | None = None,
+    tiny: bool = False,
 ) -> RecordResult:
     """Body, article, aliases, capture, (if the text changed) a new version, and the
-    article's next re-check on ``ladder``; ``may_join``: see ``Store.record``."""
+    article's next re-check on ``ladder``; ``may_join``, ``tiny``: see ``Store.record``."""
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     bodies.put(session, packed)
     known = queries.alias_map(session, urls)
@@ -68,10 +70,30 @@ def record(
         outcome = "new" if owner is None else "updated"
     else:
         outcome = "unchanged" if capture.requested_url in known else "duplicate"
+    _checked(article, changed=changed)
     article.last_checked = max(article.last_checked, capture.fetched_at)
-    schedule.advance(article, ladder, changed=changed, now=capture.fetched_at)
+    restart = _breaker(article, updated=outcome == "updated", tiny=tiny) if changed else False
+    schedule.advance(article, ladder, changed=restart, now=capture.fetched_at)
     session.flush()
     return RecordResult(outcome, article.id, article.version_count, capture_id)
+
+
+def _breaker(article: Article, *, updated: bool, tiny: bool) -> bool:
+    """Count a new version in the article's tiny streak; whether it restarts the ladder.
+
+    The ``TINY_STREAK``-th tiny version in a row flags the article and no longer
+    restarts its ladder: churn that no rule explains is not chased ever faster.
+    """
+    article.tiny_streak = article.tiny_streak + 1 if updated and tiny else 0
+    return article.tiny_streak < TINY_STREAK
+
+
+def _checked(article: Article, *, changed: bool) -> None:
+    """A check succeeded: its failure count is cleared, an unchanged one ends a tiny streak."""
+    article.check_failures = 0
+    article.check_error = None
+    if not changed:
+        article.tiny_streak = 0
 
 
 def _claim_foreign_aliases(
@@ -101,6 +123,7 @@ def record_unchanged(
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     article = lock_article(session, article_id)
     capture_id = add_capture(session, capture, article_id, known_body(session, capture.body_hash))
+    _checked(article, changed=False)
     article.last_checked = max(article.last_checked, capture.fetched_at)
     schedule.advance(article, ladder, changed=False, now=capture.fetched_at)
     session.flush()
@@ -117,12 +140,13 @@ def record_failure(
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     if article_id is not None:
         plan = Ladder.of(ladder)
+        article = lock_article(session, article_id)
+        failures = 1 + _failures_in_a_row(session, article_id, max(plan.retries + 1, 100))
         if plan:
-            article = lock_article(session, article_id)
-            failures = 1 + _failures_in_a_row(session, article_id, plan.retries + 1)
             schedule.failed(article, plan, now=capture.fetched_at, failures=failures)
-        else:
-            queries.get_article(session, article_id)
+        skipped = capture.error is not None and capture.error.startswith("skipped: ")
+        article.check_failures = 0 if skipped else failures
+        article.check_error = None if skipped else capture.error
     return add_capture(session, capture, article_id, known_body(session, capture.body_hash))
 
 

@@ -122,7 +122,9 @@ async def diff(request: Request) -> Response:
 
 async def sources(request: Request) -> Response:
     found = await state_of(request).read(lambda s: s.sources())
-    return await render(request, "sources.html", {"nav": "sources", "sources": found})
+    rechecks = await state_of(request).read(lambda s: s.recheck_health())
+    context = {"nav": "sources", "sources": found, "rechecks": rechecks}
+    return await render(request, "sources.html", context)
 
 
 routes: list[BaseRoute] = [

@@ -111,7 +111,7 @@ def test_reextract_learns_and_cleans_an_old_archive_without_versions(
     done = cli("reextract", "--json", "--site", f"127.0.0.1:{site.port}")
     assert done.code == 0, done.err
     assert done.json() == {"articles": 6, "versions": 6, "reextracted": 6, "unchanged": 0,
-                           "skipped": 0, "learned": 6}  # fmt: skip
+                           "skipped": 0, "learned": 6, "volatile": 0}  # fmt: skip
     assert counts() == before  # no version, no capture added
     for url in urls:
         doc = cli("show", "--json", url).json()

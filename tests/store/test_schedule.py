@@ -228,3 +228,61 @@ def test_due_checks_oldest_first_with_limit(store: Store, db_url: str) -> None:
         assert [d.article_id for d in reopened.due_checks(h(3), 10)] == [a2, b, c, a]
     with pytest.raises(StoreError, match="naive"):
         store.due_checks(h(2).replace(tzinfo=None), 1)
+
+
+def tiny_check(store: Store, body: str, hours: float) -> RecordResult:
+    """A check whose new version changed only a few words (``tiny``: the pipeline's verdict)."""
+    return store.record(
+        capture(A, minutes=round(hours * 60)),
+        html(body),
+        urls=(A,),
+        canonical_url=A,
+        site="news.example",
+        content=content(body),
+        ladder=LADDER,
+        tiny=True,
+    )
+
+
+def test_tiny_versions_in_a_row_trip_the_breaker_and_stop_restarting_the_ladder(
+    store: Store, state: Callable[[int], State]
+) -> None:
+    new = check(store, "Text, seen at 1.", 0)
+    tiny_check(store, "Text, seen at 2.", 1)
+    tiny_check(store, "Text, seen at 3.", 2)
+    assert state(new.article_id) == (h(2), 0, h(3))  # two tiny versions: restarted
+    assert store.recheck_health().flagged_total == 0
+    tiny_check(store, "Text, seen at 4.", 3)  # the third in a row: flagged, ladder goes on
+    assert state(new.article_id) == (h(2), 1, h(5))
+    health = store.recheck_health()
+    assert health.flagged_total == 1
+    assert [(f.article_id, f.url, f.tiny_streak) for f in health.flagged] == [
+        (new.article_id, A, 3)
+    ]
+    tiny_check(store, "Text, seen at 5.", 5)
+    assert state(new.article_id) == (h(2), 2, h(11))  # never chased faster
+    check(store, "A real edit: a paragraph that was rewritten from end to end.", 12)
+    assert state(new.article_id) == (h(12), 0, h(13))  # an edit restarts it, clears the flag
+    assert store.recheck_health().flagged_total == 0
+
+
+def test_an_unchanged_check_ends_a_tiny_streak(store: Store) -> None:
+    new = check(store, "Text, seen at 1.", 0)
+    tiny_check(store, "Text, seen at 2.", 1)
+    tiny_check(store, "Text, seen at 3.", 2)
+    unchanged(store, new.article_id, 3)
+    tiny_check(store, "Text, seen at 4.", 4)
+    assert store.recheck_health().flagged_total == 0
+
+
+def test_failing_checks_show_in_health_until_one_succeeds(store: Store) -> None:
+    new = check(store, "Text.", 0)
+    failed(store, new.article_id, 1)
+    failed(store, new.article_id, 2)
+    health = store.recheck_health()
+    assert health.failing_total == 1
+    assert [(f.article_id, f.failures, f.error) for f in health.failing] == [
+        (new.article_id, 2, "HTTP 503")
+    ]
+    unchanged(store, new.article_id, 3)
+    assert store.recheck_health().failing_total == 0

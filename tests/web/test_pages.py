@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from archiver.store import Store
+from tests.store.factories import capture, content, html
 from tests.web.conftest import article_ids, link
 from tests.web.data import Archive, populate
 
@@ -154,6 +155,31 @@ async def test_sources_page_shows_kind_schedule_health_and_counts(
     assert "<strong>wire</strong>" in page.text and "every 15m" in page.text
     assert "failing ×1" in page.text and "HTTP 500 from https://a.example/feed" in page.text
     assert 'href="/?source=wire">8</a>' in page.text
+
+
+async def test_sources_page_shows_flagged_and_failing_rechecks(
+    client: httpx.AsyncClient, store: Store, archive: Archive
+) -> None:
+    quiet = await client.get("/sources")
+    assert "Re-check health" not in quiet.text  # nothing to report: no section
+    url = "https://c.example/news/ticker"
+    made = []
+    for n in range(1, 5):  # a version, then three with tiny diffs in a row
+        body = f"Ticker at {n}."
+        made.append(store.record(capture(url, minutes=200 + n), html(body), urls=(url,),
+                            canonical_url=url, site="c.example", content=content(body),
+                            tiny=n > 1))  # fmt: skip
+    first = made[0]
+    failing = archive.ids[0]
+    store.record_failure(
+        capture("https://b.example/story/0", minutes=300, status=503, error="HTTP 503"), failing
+    )
+    page = await client.get("/sources")
+    assert "Re-check health" in page.text
+    assert "1 flagged" in page.text and "3 tiny versions in a row" in page.text
+    assert f'href="/articles/{first.article_id}/history"' in page.text
+    assert "1 failing" in page.text and "failed ×1: HTTP 503" in page.text
+    assert f'href="/articles/{failing}"' in page.text
 
 
 async def test_hostile_text_is_escaped_everywhere(

@@ -1,0 +1,228 @@
+"""Volatile blocks: lines of a page that change on their own are never edits.
+
+A news page carries lines that change between two fetches although nobody
+edited the article: a "Most read" box ending in ``Updated at 03:54:13``, "3 min
+ago", "1,234 views", a box whose headlines rotate on every request. When the
+site template does not remove them (the box sits on a few of the host's pages
+only), each fetch would otherwise make a new version. Two rules recognise them,
+comparing the blocks of the article's current version with the new page's
+(both with the host's template removed):
+
+* **ticking** (``explain`` without history): every changed block is paired
+  with its new value at the same place, and the pair differs only in a time, a
+  date, a counter or a relative age. A line that is not a sentence may tick in
+  any of them; a sentence only in a relative age ("updated 3 hours ago."): a
+  sentence whose number or time changed is a correction ("at least 5 people"),
+  and a line with a bare number and no unit ("Arsenal 2-1 Chelsea") is a score.
+  Learned as a *print* (the block's fingerprint, in which those are masked).
+* **rotating** (``explain`` with the version before): the same run of short
+  lines that are not sentences (headlines, labels) changed between the last two
+  versions, made by consecutive fetches, and again now, with nothing else
+  changed. Learned as a *slot*: up to ``span`` such lines after the block
+  before the run (its fingerprint; "^" at the start of the page).
+
+Volatile knowledge is kept per host (``archiver.store.templates``) and removed
+from the host's pages like its template (``volatile_indices``), so that a box
+learned on one article is never an edit on another. Nothing here reads the
+store: blocks in, decisions out.
+
+``tiny`` measures a real edit's size; the store counts re-checks in a row that
+made a version with a tiny diff, and at ``TINY_STREAK`` flags the article and
+stops restarting its ladder (a circuit breaker for churn no rule explains).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from archiver.extract.blocks import MIN_PROSE_WORDS, fingerprint, has_quoted_speech, is_prose
+from archiver.extract.blocks import words as count_words
+
+SLOT_SPAN = 8
+"""A rotating slot holds at most this many lines."""
+SLOT_WORDS = 20
+"""A rotating slot's lines have at most this many words (headlines, labels, stamps)."""
+TINY_WORDS = 12
+"""A version whose words changed by at most this many is a tiny diff."""
+TINY_STREAK = 3
+"""Re-checks in a row with tiny versions after which an article is flagged."""
+START = "^"
+"""The slot key of the page's start (no block before the run)."""
+
+Kind = Literal["print", "slot"]
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DAYS = (
+    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?"
+    r"|sat(?:urday)?|sun(?:day)?|today|yesterday|tonight"
+)
+_UNITS = r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|months?|years?"
+_NUMBER = r"\d[\d,.\u202f\u00a0']*"
+_AGO = re.compile(rf"\b(?:{_NUMBER}|an?|one)\s*(?:{_UNITS})\.?\s+ago\b|\bjust now\b")
+_TIME = re.compile(
+    r"\b\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}\b"
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?\b"
+    rf"|\b(?:{_DAYS})\b"
+)
+_COUNTER = re.compile(
+    rf"\b{_NUMBER}\s*[km]?\s*(?:views?|comments?|shares?|likes?|reads?|readers?|reactions?"
+    rf"|replies|reply|plays?|listens?|watching|online|min(?:ute)?s? read)\b"
+)
+_MARK = re.compile(r"‹\w+›")
+
+
+def _masked(text: str, *, sentence: bool) -> str:
+    """``text`` with its volatile parts replaced by a mark (only ages in a sentence)."""
+    text = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    text = _AGO.sub("‹ago›", text)
+    if sentence:
+        return text
+    text = _TIME.sub("‹time›", text)
+    text = _DATE.sub("‹date›", text)
+    return _COUNTER.sub("‹count›", text)
+
+
+def _sentence(text: str) -> bool:
+    """A sentence once its stamps are masked ("Last updated: Dec. 2, 10:04 a.m." is not)."""
+    return is_prose(text) and is_prose(_MARK.sub(" ", _masked(text, sentence=False)))
+
+
+def ticks(old: str, new: str) -> bool:
+    """True when block ``old`` became ``new`` by a time, date, counter or age alone."""
+    if old == new or has_quoted_speech(old) or has_quoted_speech(new):
+        return False
+    sentence = _sentence(old) or _sentence(new)
+    return _masked(old, sentence=sentence) == _masked(new, sentence=sentence)
+
+
+def _slot_line(block: str) -> bool:
+    return not is_prose(block) and not has_quoted_speech(block) and count_words(block) <= SLOT_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Volatile:
+    """A learned volatile block of a host: a fingerprint, or a slot after an anchor."""
+
+    kind: Kind
+    key: str  # the block's fingerprint (print) or the anchor's fingerprint / START (slot)
+    span: int = 1  # lines of a slot
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    key: str  # fingerprint of the block before the run, or START
+    after: str  # fingerprint of the block after the run, or "$"
+    span: int
+
+
+Ops = list[tuple[str, int, int, int, int]]
+
+
+def _ops(old: Sequence[str], new: Sequence[str]) -> Ops:
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    return [op for op in matcher.get_opcodes() if op[0] != "equal"]
+
+
+def _ticking(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile, ...] | None:
+    learned: list[Volatile] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            return None
+        for a, b in zip(old[i1:i2], new[j1:j2], strict=True):
+            if not ticks(a, b):
+                return None
+            learned.extend(
+                Volatile("print", p) for p in dict.fromkeys((fingerprint(a), fingerprint(b)))
+            )
+    return tuple(dict.fromkeys(learned))
+
+
+def _run(old: Sequence[str], new: Sequence[str], ops: Ops) -> _Run | None:
+    """The one run of short non-sentence lines in which ``old`` and ``new`` differ."""
+    if len(ops) != 1:
+        return None
+    _, i1, i2, j1, j2 = ops[0]
+    lines = [*old[i1:i2], *new[j1:j2]]
+    if max(i2 - i1, j2 - j1) > SLOT_SPAN or not all(_slot_line(b) for b in lines):
+        return None
+    key = fingerprint(old[i1 - 1]) if i1 > 0 else START
+    after = fingerprint(old[i2]) if i2 < len(old) else "$"
+    return _Run(key, after, max(i2 - i1, j2 - j1))
+
+
+def explain(
+    old: Sequence[str], new: Sequence[str], before: Sequence[str] | None = None
+) -> tuple[Volatile, ...] | None:
+    """The volatile blocks that explain every difference from ``old`` to ``new``, or None
+    when something else changed (an edit).
+
+    ``before``: the blocks of the version before ``old``, when ``old`` was made by
+    the fetch right before this one (the rotating rule needs two changes in a row).
+    """
+    ops = _ops(old, new)
+    if not ops:
+        return None
+    ticking = _ticking(old, new, ops)
+    if ticking is not None:
+        return ticking
+    if before is None:
+        return None
+    run, prior = _run(old, new, ops), _run(before, old, _ops(before, old))
+    if run is None or prior is None or (run.key, run.after) != (prior.key, prior.after):
+        return None
+    return (Volatile("slot", run.key, max(run.span, prior.span)),)
+
+
+def volatile_indices(
+    blocks: Sequence[str],
+    prints: Sequence[str],
+    volatile: frozenset[str],
+    slots: Mapping[str, int],
+) -> set[int]:
+    """Indices of the blocks a host's volatile knowledge removes (never all the article)."""
+    removed = {i for i, p in enumerate(prints) if p in volatile}
+    anchors = [(-1, START), *enumerate(prints)]
+    for at, key in anchors:
+        span = slots.get(key, 0)
+        j = at + 1
+        while span > 0 and j < len(blocks) and _slot_line(blocks[j]):
+            removed.add(j)
+            span -= 1
+            j += 1
+    if not any(
+        count_words(blocks[i]) >= MIN_PROSE_WORDS for i in range(len(blocks)) if i not in removed
+    ):
+        return set()
+    return removed
+
+
+def tiny(old: Sequence[str], new: Sequence[str]) -> bool:
+    """True when the blocks changed by at most ``TINY_WORDS`` words (and did change)."""
+    ops = _ops(old, new)
+    if not ops:
+        return False
+    changed_old = [b for _, i1, i2, _, _ in ops for b in old[i1:i2]]
+    changed_new = [b for _, _, _, j1, j2 in ops for b in new[j1:j2]]
+    if abs(sum(map(count_words, changed_old)) - sum(map(count_words, changed_new))) > TINY_WORDS:
+        return False
+    a = " ".join(changed_old).split()
+    b = " ".join(changed_new).split()
+    if len(a) + len(b) > 40 * TINY_WORDS:
+        return False  # long paragraphs rewritten: not tiny, and not worth a quadratic diff
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    changed = sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+    return changed <= TINY_WORDS

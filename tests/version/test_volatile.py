@@ -1,0 +1,134 @@
+"""The volatile-block rules: what only ticks or rotates is never an edit, what is said is."""
+
+from __future__ import annotations
+
+import pytest
+
+from archiver.extract.blocks import fingerprint
+from archiver.version.volatile import (
+    START,
+    TINY_WORDS,
+    Volatile,
+    explain,
+    ticks,
+    tiny,
+    volatile_indices,
+)
+
+BODY = (
+    "The two leaders met at the border village for almost an hour on Sunday.",
+    "Officials on both sides said the talks had been arranged in a hurry.",
+    "Negotiators are expected to resume working-level discussions within weeks.",
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Updated at 03:54:13", "Updated at 03:55:02"),
+        ("Updated 3 min ago", "Updated 12 min ago"),
+        ("1,234 views", "1,301 views"),
+        ("12,345 readers right now", "9,876 readers right now"),
+        ("Last updated: Dec. 2, 2026 10:04 a.m.", "Last updated: Dec. 3, 2026 9:15 a.m."),
+        ("Monday 14:02", "Tuesday 08:30"),
+        ("The page was updated 3 hours ago.", "The page was updated 5 hours ago."),
+        ("Published 2026-12-02 · 4 min read", "Published 2026-12-03 · 5 min read"),
+    ],
+)
+def test_lines_that_only_tick(old: str, new: str) -> None:
+    assert ticks(old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # a score, a toll, a figure in a sentence: corrections, not clocks
+        ("Arsenal 2-1 Chelsea", "Arsenal 2-2 Chelsea"),
+        (
+            "At least 5 people were killed in the storm on Monday, officials said.",
+            "At least 7 people were killed in the storm on Monday, officials said.",
+        ),
+        (
+            "The talks began at 10:00 in the border village, officials said.",
+            "The talks began at 11:30 in the border village, officials said.",
+        ),
+        (
+            'He said: "we will meet again at 10:00 on Friday"',
+            'He said: "we will meet again at 11:00 on Friday"',
+        ),
+        ("Updated at 03:54:13", "Updated at 03:54:13 by the desk"),
+        ("Updated at 03:54:13", "Updated at 03:54:13"),
+    ],
+)
+def test_lines_that_change_in_substance(old: str, new: str) -> None:
+    assert not ticks(old, new)
+
+
+def test_a_ticking_line_after_the_body_is_explained_and_learned_as_a_print() -> None:
+    old = (*BODY, "Most read", "Updated at 03:54:13")
+    new = (*BODY, "Most read", "Updated at 03:55:40")
+    found = explain(old, new)
+    assert found == (Volatile("print", fingerprint("Updated at 03:54:13")),)
+    # a time and a date in the same masked shape share one fingerprint
+    assert fingerprint("Updated at 03:54:13") == fingerprint("Updated at 03:55:40")
+
+
+def test_an_edit_next_to_a_ticking_line_is_not_explained() -> None:
+    old = (*BODY, "Updated at 03:54:13")
+    edited = (
+        *BODY[:2],
+        "Negotiators will resume working-level discussions on Friday.",
+        "Updated at 03:55:40",
+    )
+    assert explain(old, edited) is None
+    added = (
+        *BODY,
+        "A new paragraph with the latest statement from the ministry.",
+        "Updated at 03:55:40",
+    )
+    assert explain(old, added) is None
+    assert explain(old, old) is None  # nothing changed: nothing to explain
+
+
+def test_a_rotating_box_needs_two_changes_in_a_row() -> None:
+    heads = [
+        ("Storm closes schools", "Markets fall again"),
+        ("Council budget passes", "Rail strike ends"),
+        ("Museum reopens", "Heatwave warning"),
+    ]
+    v1, v2, v3 = ((*BODY, "Most read", *h, "Newsletter") for h in heads)
+    assert explain(v2, v3) is None  # once: might be an edit
+    found = explain(v2, v3, before=v1)
+    assert found == (Volatile("slot", fingerprint("Most read"), 2),)
+    # a sentence that changed in the same run is no rotation
+    v3_edit = (*BODY[:2], "Negotiators resume talks on Friday, officials said today.", "Most read",
+               *heads[2], "Newsletter")  # fmt: skip
+    assert explain(v2, v3_edit, before=v1) is None
+    # a different place than last time is no rotation either
+    moved = (*BODY, "Most read", *heads[1], "Newsletter", "Spring Sale", "Ends Sunday")
+    again = (*BODY, "Most read", *heads[1], "Newsletter", "Winter Sale", "Ends Monday")
+    assert explain(moved, again, before=v1) is None
+
+
+def test_learned_blocks_are_removed_but_never_the_whole_article() -> None:
+    blocks = [*BODY, "Most read", "Museum reopens", "Heatwave warning", "Updated at 04:00:00"]
+    prints = [fingerprint(b) for b in blocks]
+    ticking = frozenset({fingerprint("Updated at 03:54:13")})
+    slots = {fingerprint("Most read"): 2}
+    removed = volatile_indices(blocks, prints, ticking, slots)
+    assert removed == {4, 5, 6}
+    # a slot stops at the first sentence: article text after it stays
+    blocks2 = [*BODY[:1], "Most read", BODY[1], *BODY[2:]]
+    assert volatile_indices(blocks2, [fingerprint(b) for b in blocks2], frozenset(), slots) == set()
+    # a page made only of what was learned keeps everything
+    short = ["Updated at 04:00:00", "Museum reopens"]
+    assert volatile_indices(short, [fingerprint(b) for b in short], ticking, {START: 2}) == set()
+
+
+def test_tiny_measures_the_words_an_edit_changed() -> None:
+    old = (*BODY, "Updated at 03:54:13")
+    assert tiny(old, (*BODY, "Updated at 03:54:13 (corrected)"))
+    assert not tiny(old, old)
+    long = " ".join(["Officials added a long statement about the talks."] * 3)
+    assert len(long.split()) > TINY_WORDS
+    assert not tiny(old, (*BODY, long, "Updated at 03:54:13"))
