@@ -228,43 +228,65 @@ async def settle(
 
     The page's own content for a real edit, or the current version's content
     (re-extracted) when the difference was only extraction, chrome churn or
-    volatile blocks.
+    volatile blocks. When volatile blocks are learned, the comparison is made
+    once more with what was learned (the current version corrected in place).
     """
     content = version_in(page, cleaned.blocks)
-    previous = await _previous(services, article_id, None)
-    if previous is None:
+    reason = "re-check"
+    for _ in range(2):
+        previous = await _previous(services, article_id, None)
+        if previous is None:
+            return Settled(content)
+        source, old_cleaned, old = previous
+        if await _replace(services, source, old, reason):
+            log.info("re-extracted article %d v%d (%s)", article_id, source.seq, reason)
+        if old.text_hash == content.text_hash or old.title != content.title:
+            break
+        changed = sorted(set(old_cleaned.blocks).symmetric_difference(cleaned.blocks))
+        prints = [fingerprint(b) for b in changed]
+        known = await asyncio.to_thread(
+            services.store.template_counts, source.site, source.canonical_url, prints
+        )
+        edges = old_cleaned.edges | cleaned.edges
+        if churn_only(changed, prints, known, edges):
+            services.stats.churned += 1
+            log.debug("article %d: only the site's chrome changed", article_id)
+            return Settled(old)
+        if reason == "volatile":
+            break
+        churn = {
+            b for b, p in zip(changed, prints, strict=True) if churn_only([b], [p], known, edges)
+        }
+        learned = await _learn_volatile(services, source, old_cleaned.blocks, cleaned.blocks, churn)
+        if not learned:
+            break
+        if any(v.kind == "slot" for v in learned) and source.seq > 1:
+            await reextract_version(services, article_id, source.seq - 1, reason="volatile")
+        cleaned = await clean_blocks(services, page, site, url, learn=False)
+        content = version_in(page, cleaned.blocks)
+        reason = "volatile"
+    if old.text_hash == content.text_hash:
+        services.stats.volatile += reason == "volatile"
         return Settled(content)
-    source, old_cleaned, old = previous
-    if await _replace(services, source, old, "re-check"):
-        log.info("re-extracted article %d v%d: extraction changed", article_id, source.seq)
-    if old.text_hash == content.text_hash or old.title != content.title:
-        return Settled(content)
-    changed = sorted(set(old_cleaned.blocks).symmetric_difference(cleaned.blocks))
-    prints = [fingerprint(b) for b in changed]
-    known = await asyncio.to_thread(
-        services.store.template_counts, source.site, source.canonical_url, prints
-    )
-    if churn_only(changed, prints, known, old_cleaned.edges | cleaned.edges):
-        services.stats.churned += 1
-        log.debug("article %d: only the site's chrome changed", article_id)
-        return Settled(old)
-    learned = await _learn_volatile(services, source, old_cleaned.blocks, cleaned.blocks)
-    if learned:
-        settled = await _after_learning(services, source, learned, page, site, url)
-        if settled is not None:
-            return settled
     return Settled(content, tiny(old_cleaned.blocks, cleaned.blocks))
 
 
 async def _learn_volatile(
-    services: Services, source: VersionSource, old: tuple[str, ...], new: tuple[str, ...]
+    services: Services,
+    source: VersionSource,
+    old: tuple[str, ...],
+    new: tuple[str, ...],
+    churn: set[str],
 ) -> tuple[Volatile, ...]:
-    """The volatile blocks that explain the whole difference, learned for the host."""
+    """The volatile blocks that explain the whole difference (but the blocks of ``churn``,
+    the host's chrome churn), learned for the host."""
+    old, new = tuple(b for b in old if b not in churn), tuple(b for b in new if b not in churn)
     found = explain(old, new)
     if found is None:
         text = await asyncio.to_thread(services.store.prior_text, source.article_id)
         if text is not None:
-            found = explain(old, new, [b for b in text.split("\n\n") if b.strip()])
+            before = [b for b in text.split("\n\n") if b.strip() and b not in churn]
+            found = explain(old, new, before)
     if not found:
         return ()
     await asyncio.to_thread(services.store.learn_volatile, source.site, source.article_id, found)
@@ -273,28 +295,3 @@ async def _learn_volatile(
         "article %d: learned volatile blocks of %s (%s)", source.article_id, source.site, kinds
     )
     return found
-
-
-async def _after_learning(
-    services: Services,
-    source: VersionSource,
-    learned: tuple[Volatile, ...],
-    page: Extracted,
-    site: str,
-    url: str,
-) -> Settled | None:
-    """Correct the current version (and for a slot the one before) in place with what was
-    just learned; the current content if the page now matches it (None: it does not)."""
-    if any(v.kind == "slot" for v in learned) and source.seq > 1:
-        await reextract_version(services, source.article_id, source.seq - 1, reason="volatile")
-    previous = await _previous(services, source.article_id, source.seq)
-    if previous is None:
-        return None
-    _, _, old = previous
-    await _replace(services, source, old, "volatile")
-    cleaned = await clean_blocks(services, page, site, url, learn=False)
-    content = version_in(page, cleaned.blocks)
-    if content.text_hash != old.text_hash:
-        return None
-    services.stats.volatile += 1
-    return Settled(old)

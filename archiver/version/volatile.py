@@ -4,7 +4,7 @@ A news page carries lines that change between two fetches although nobody
 edited the article: a "Most read" box ending in ``Updated at 03:54:13``, "3 min
 ago", "1,234 views", a box whose headlines rotate on every request. When the
 site template does not remove them (the box sits on a few of the host's pages
-only), each fetch would otherwise make a new version. Two rules recognise them,
+only), each fetch would otherwise make a new version. Three rules recognise them,
 comparing the blocks of the article's current version with the new page's
 (both with the host's template removed):
 
@@ -15,6 +15,12 @@ comparing the blocks of the article's current version with the new page's
   sentence whose number or time changed is a correction ("at least 5 people"),
   and a line with a bare number and no unit ("Arsenal 2-1 Chelsea") is a score.
   Learned as a *print* (the block's fingerprint, in which those are masked).
+* **rail** (``explain`` without history): every change replaces a run of
+  short lines that each carry their own clock (a relative age, a time, a
+  counter) by another such run: headlines with their "12 min ago", a "Most
+  read" box with its stamp. A rotation replaces lines in place; an article's
+  new entries are inserted, and a sentence is never a rail line. Learned as a
+  slot (below) and as the prints of every line of the run.
 * **rotating** (``explain`` with the version before): the same run of short
   lines that are not sentences (headlines, labels) changed between the last two
   versions, made by consecutive fetches, and again now, with nothing else
@@ -107,8 +113,20 @@ def ticks(old: str, new: str) -> bool:
     return _masked(old, sentence=sentence) == _masked(new, sentence=sentence)
 
 
+_STAMP = re.compile(r"‹(?:ago|time|count)›")
+
+
+def _stamped(block: str) -> bool:
+    """A line that carries its own clock: a relative age, a time of day or a counter."""
+    return bool(_STAMP.search(_masked(block, sentence=False)))
+
+
 def _slot_line(block: str) -> bool:
-    return not is_prose(block) and not has_quoted_speech(block) and count_words(block) <= SLOT_WORDS
+    """A line a slot may hold: short, not a sentence, and no quotation unless it is stamped
+    (a rail item: a quoted headline with its "12 min ago")."""
+    if is_prose(block) or count_words(block) > SLOT_WORDS:
+        return False
+    return not has_quoted_speech(block) or _stamped(block)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +167,22 @@ def _ticking(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile
     return tuple(dict.fromkeys(learned))
 
 
+def _rail(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile, ...] | None:
+    """Runs of stamped short lines replaced by other stamped short lines: a rail of
+    headlines each with its age, a "Most read" box with its stamp. Learned at once."""
+    learned: list[Volatile] = []
+    for tag, i1, i2, j1, j2 in ops:
+        lines = [*old[i1:i2], *new[j1:j2]]
+        if tag != "replace" or max(i2 - i1, j2 - j1) > SLOT_SPAN:
+            return None
+        if not all(_slot_line(b) and _stamped(b) for b in lines):
+            return None
+        key = fingerprint(old[i1 - 1]) if i1 > 0 else START
+        learned.append(Volatile("slot", key, max(i2 - i1, j2 - j1)))
+        learned.extend(Volatile("print", fingerprint(b)) for b in lines)
+    return tuple(dict.fromkeys(learned))
+
+
 def _run(old: Sequence[str], new: Sequence[str], ops: Ops) -> _Run | None:
     """The one run of short non-sentence lines in which ``old`` and ``new`` differ."""
     if len(ops) != 1:
@@ -174,9 +208,9 @@ def explain(
     ops = _ops(old, new)
     if not ops:
         return None
-    ticking = _ticking(old, new, ops)
-    if ticking is not None:
-        return ticking
+    found = _ticking(old, new, ops) or _rail(old, new, ops)
+    if found:
+        return found
     if before is None:
         return None
     run, prior = _run(old, new, ops), _run(before, old, _ops(before, old))

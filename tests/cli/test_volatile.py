@@ -127,6 +127,22 @@ def test_a_rotating_box_is_learned_as_a_slot_and_its_versions_corrected(
     assert EDIT in text(cli, url)
 
 
+def test_a_rail_of_headlines_with_their_ages_is_learned_on_its_first_rotation(
+    cli: Any, site: LocalSite
+) -> None:
+    url = serve(site, 25, rotate=0, ages=True)
+    cli("add", url)
+    serve(site, 25, rotate=1, ages=True, tick=300)
+    row = cli("add", "--json", url).json()
+    assert (row["outcome"], row["version"]) == ("unchanged", 1)
+    kept = text(cli, url)
+    assert "min ago" not in kept and "Updated at" not in kept
+    assert kept.count("(report") == 5
+    other = serve(site, 26, rotate=2, ages=True, tick=900)  # rail headlines learned for the host
+    cli("add", other)
+    assert "Updated at" not in text(cli, other) and text(cli, other).count("(report") == 5
+
+
 def test_status_shows_articles_flagged_for_tiny_versions_in_a_row(
     cli: Any, site: LocalSite
 ) -> None:

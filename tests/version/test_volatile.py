@@ -132,3 +132,24 @@ def test_tiny_measures_the_words_an_edit_changed() -> None:
     long = " ".join(["Officials added a long statement about the talks."] * 3)
     assert len(long.split()) > TINY_WORDS
     assert not tiny(old, (*BODY, long, "Updated at 03:54:13"))
+
+
+def test_a_rail_of_stamped_headlines_is_learned_on_its_first_rotation() -> None:
+    old = (*BODY, "Storm closes schools 12 min ago", "Markets fall 3 min ago", "Updated at 03:54")
+    new = (*BODY, "Council budget passes 5 min ago", "Rail strike ends 1 min ago",
+           "Updated at 03:58")  # fmt: skip
+    found = explain(old, new)
+    assert found is not None
+    assert Volatile("slot", fingerprint(BODY[-1]), 3) in found
+    assert Volatile("print", fingerprint("Markets fall 9 min ago")) in found
+    # a quoted headline with its age is a rail item too
+    quoted = (*BODY, '"We will not back down from this fight," minister says 4 min ago',
+              "Markets fall 3 min ago", "Updated at 03:58")  # fmt: skip
+    assert explain(old, quoted) is not None
+    # new timestamped entries added to the article (a live blog) are not a rotation
+    added = (*BODY, "14:02 Troops cross the border", *old[len(BODY) :])
+    assert explain(old, added) is None
+    # nor are unstamped short lines replaced (a rewritten list in the article)
+    listed = (*BODY, "Storm closes schools", "Markets fall")
+    relisted = (*BODY, "Storm closes all schools", "Markets fall sharply")
+    assert explain(listed, relisted) is None
