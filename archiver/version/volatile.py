@@ -55,6 +55,8 @@ SLOT_WORDS = 20
 """A rotating slot's lines have at most this many words (headlines, labels, stamps)."""
 TINY_WORDS = 12
 """A version whose words changed by at most this many is a tiny diff."""
+TINY_DIFF_WORDS = 50_000
+"""Changed blocks longer than this (both sides, in words) are never a tiny diff."""
 TINY_STREAK = 3
 """Re-checks in a row with tiny versions after which an article is flagged."""
 START = "^"
@@ -101,7 +103,10 @@ def _masked(text: str, *, sentence: bool) -> str:
 
 
 def _sentence(text: str) -> bool:
-    """A sentence once its stamps are masked ("Last updated: Dec. 2, 10:04 a.m." is not)."""
+    """A sentence once its stamps are masked ("Last updated: Dec. 2, 10:04 a.m." is not);
+    a block longer than any line of chrome is prose however it ends."""
+    if count_words(text) > 2 * SLOT_WORDS:
+        return True
     return is_prose(text) and is_prose(_MARK.sub(" ", _masked(text, sentence=False)))
 
 
@@ -123,10 +128,12 @@ def _stamped(block: str) -> bool:
 
 def _slot_line(block: str) -> bool:
     """A line a slot may hold: short, not a sentence, and no quotation unless it is stamped
-    (a rail item: a quoted headline with its "12 min ago")."""
-    if is_prose(block) or count_words(block) > SLOT_WORDS:
+    (a rail item: a long or quoted headline with its "12 min ago")."""
+    if is_prose(block) or count_words(block) > 2 * SLOT_WORDS:
         return False
-    return not has_quoted_speech(block) or _stamped(block)
+    if count_words(block) <= SLOT_WORDS and not has_quoted_speech(block):
+        return True
+    return _stamped(block)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,8 +260,8 @@ def tiny(old: Sequence[str], new: Sequence[str]) -> bool:
         return False
     a = " ".join(changed_old).split()
     b = " ".join(changed_new).split()
-    if len(a) + len(b) > 40 * TINY_WORDS:
-        return False  # long paragraphs rewritten: not tiny, and not worth a quadratic diff
+    if len(a) + len(b) > TINY_DIFF_WORDS:
+        return False  # not worth a diff: no extraction keeps a block that long
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     changed = sum(
         max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"

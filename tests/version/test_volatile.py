@@ -153,3 +153,13 @@ def test_a_rail_of_stamped_headlines_is_learned_on_its_first_rotation() -> None:
     listed = (*BODY, "Storm closes schools", "Markets fall")
     relisted = (*BODY, "Storm closes all schools", "Markets fall sharply")
     assert explain(listed, relisted) is None
+
+
+def test_a_stamp_inside_one_long_block_is_a_tiny_diff() -> None:
+    """A page the extractor returns as one block (a table cell): no rule can pair its
+    lines, but the breaker sees how little changed."""
+    body = " ".join(BODY * 60)  # some 700 words in one block
+    old = (f"{body} Most read Updated at 03:54:13 12,345 readers right now",)
+    new = (f"{body} Most read Updated at 03:55:40 9,876 readers right now",)
+    assert explain(old, new) is None
+    assert tiny(old, new)
