@@ -155,6 +155,14 @@ class LocalSite:
         self._server.server_close()
 
 
+def send_ok(req: BaseHTTPRequestHandler) -> None:
+    """Answer 200 with the two-byte body ``ok``."""
+    req.send_response(200)
+    req.send_header("Content-Length", "2")
+    req.end_headers()
+    req.wfile.write(b"ok")
+
+
 def send_chunk(req: BaseHTTPRequestHandler, data: bytes) -> None:
     """Write one chunk of a ``Transfer-Encoding: chunked`` body (empty data ends it)."""
     req.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")

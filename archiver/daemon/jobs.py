@@ -1,9 +1,14 @@
 """apscheduler 3.x jobs: one per source, plus re-checks and source reloads.
 
 Jobs are rebuilt from the store at every start (memory job store, nothing
-pickled). Each source job is coalesced, runs one instance at a time, and has
-a generous misfire grace, so a daemon that was down for a day polls each
-source once when it comes back, not once per missed tick.
+pickled). Each source job is coalesced and has a generous misfire grace, so a
+daemon that was down for a day polls each source once when it comes back, not
+once per missed tick.
+
+A source never has two polls running: a tick that fires while the previous
+poll still runs returns at once (logged at DEBUG). The check is ours, not
+apscheduler's ``max_instances=1``, which would refuse such a tick with a
+warning every time a slow poll outlasts its interval.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from archiver.store.records import SourceView
 log = logging.getLogger("archiver.daemon")
 
 PollJob = Callable[[str], Awaitable[None]]
+# Instances apscheduler may run of one source job: the poll itself plus ticks that
+# find it still running and return at once. Never reached, so it never warns.
+MAX_INSTANCES = 8
 
 
 def _trigger(source: SourceView) -> BaseTrigger:
@@ -54,6 +62,18 @@ class SourceJobs:
         self._poll = poll
         self._grace = int(misfire_grace)
         self._specs: dict[str, tuple[object, ...]] = {}  # job id -> schedule it was built from
+        self._polling: set[str] = set()  # sources whose poll is running
+
+    async def _tick(self, name: str) -> None:
+        """One tick of a source's schedule: poll, unless its previous poll still runs."""
+        if name in self._polling:
+            log.debug("source %s: previous poll still running, tick skipped", name)
+            return
+        self._polling.add(name)
+        try:
+            await self._poll(name)
+        finally:
+            self._polling.discard(name)
 
     def sync(self, sources: list[SourceView], now: datetime | None = None) -> None:
         now = now or datetime.now(UTC)
@@ -71,13 +91,13 @@ class SourceJobs:
             if job_id in self._specs:
                 self._scheduler.remove_job(job_id)
             self._scheduler.add_job(
-                self._poll,
+                self._tick,
                 trigger,
                 args=[source.name],
                 id=job_id,
                 name=job_id,
                 coalesce=True,
-                max_instances=1,
+                max_instances=MAX_INSTANCES,
                 misfire_grace_time=self._grace,
                 next_run_time=first_run(source, trigger, now),
             )

@@ -3,13 +3,17 @@
 Start: open the services, sync ``config/sources.toml`` into the store, build
 one job per source from the store, plus a re-check scan (due re-checks live
 in the store and survive restarts) and a reload that picks up sources edited
-with the CLI while the daemon runs. An article URL whose server hung (the
-fetcher does not retry a timeout at once) gets one more try as a one-off job
-``daemon.timeout_retry_after`` later; that try is not retried again.
+with the CLI while the daemon runs. No job overlaps itself: the scan and the
+reload schedule their next run when the current one ends, and a source's tick
+that comes while its previous poll still runs is skipped (see jobs.py). An
+article URL whose server hung (the fetcher does not retry a timeout at once)
+gets one more try as a one-off job ``daemon.timeout_retry_after`` later; that
+try is not retried again.
 
 Stop (SIGINT/SIGTERM or ``stop``): no new work is started; in-flight work gets
-``daemon.shutdown_grace`` seconds, then is cancelled. Every store write is one
-transaction, so whatever is cancelled leaves nothing half-written.
+``daemon.shutdown_grace`` seconds, then is cancelled (one INFO line says how
+many jobs were abandoned; no traceback). Every store write is one transaction,
+so whatever is cancelled leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from typing import Any
 from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from archiver.batch import archive_all
 from archiver.config import Settings
@@ -66,6 +69,12 @@ class Daemon:
             await work
         except ArchiverError as exc:  # a job's failure is logged, never kills the daemon
             log.error("job failed: %s", exc)
+        except asyncio.CancelledError:
+            if not self.stopping:
+                raise
+            # Cancelled by the shutdown, which says so in one line: ending normally keeps
+            # apscheduler from logging the cancellation as a job failure with a traceback.
+            log.debug("job cancelled at shutdown")
         finally:
             self.inflight.discard(task)
 
@@ -137,16 +146,31 @@ class Daemon:
         self._fingerprint = fingerprint
         self.jobs.sync(await asyncio.to_thread(store.sources))
 
-    def _every(self, job: Callable[[], Awaitable[None]], seconds: float, job_id: str) -> None:
+    def _every(
+        self, job: Callable[[], Awaitable[None]], seconds: float, job_id: str, *, delay: float = 0
+    ) -> None:
+        """Run ``job`` after ``delay``, then ``seconds`` after each run has ended.
+
+        Each run schedules the next one when it finishes, so a re-check batch that
+        outlasts the interval is never overlapped by the next scan (an interval job
+        would fire anyway, and apscheduler would skip it with a warning every tick).
+        """
         self.scheduler.add_job(
-            job,
-            IntervalTrigger(seconds=seconds, timezone=UTC),
+            self._again,
+            DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay), timezone=UTC),
+            args=[job, seconds, job_id],
             id=job_id,
-            coalesce=True,
-            max_instances=1,
+            name=job_id,
+            replace_existing=True,
             misfire_grace_time=None,
-            next_run_time=datetime.now(UTC),
         )
+
+    async def _again(self, job: Callable[[], Awaitable[None]], seconds: float, job_id: str) -> None:
+        try:
+            await job()
+        finally:
+            if not self.stopping:
+                self._every(job, seconds, job_id, delay=seconds)
 
     async def start(self) -> None:
         specs = load_sources_file(self.settings.daemon.sources_file)

@@ -14,7 +14,8 @@ within a deadline) and a body still arriving at the deadline (a drip feed) are
 not retried here: each try would cost another whole deadline, so a hanging
 server costs a caller one deadline, and a later try is the caller's (the
 daemon's) to make. Each failure also backs its host off in the gate, so later
-requests to a struggling host wait instead of piling on.
+requests to a struggling host wait instead of piling on; the gate logs a
+host's trouble once when it starts and once when it ends, each retry is DEBUG.
 """
 
 from __future__ import annotations
@@ -258,11 +259,11 @@ class Fetcher:
                         settings=self._settings,
                         read=read,
                     )
-                except Retryable:
-                    turn.failed()
+                except Retryable as failure:
+                    turn.unanswered(str(failure.error), timed_out=failure.later)
                     raise
                 if hop.status in RETRY_STATUSES:
-                    turn.failed(retry_after(hop.headers))
+                    turn.refused(hop.status, retry_after(hop.headers))
                 else:
                     turn.succeeded()
             if hop.location is None:

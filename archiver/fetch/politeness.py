@@ -11,17 +11,31 @@ host that keeps failing (connection errors, 429, 5xx) is backed off
 exponentially: its next request waits until ``base * 2**(failures - 1)`` (capped,
 and at least any ``Retry-After``) has passed. That wait, too, happens before the
 global slot is taken, so a struggling host never slows the others.
+
+A host's trouble is logged at INFO when it changes, not per request: when it
+starts failing ("host example.com: backing off 30 s after 503 (Retry-After)",
+"host example.com: timeouts, backing off 2 s (...)", "host example.com: not
+answering, backing off 2 s (...)"), when its failures change kind, and when it
+recovers ("host example.com: answering again after 3 failed requests"). Each
+further failed request is a DEBUG line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 _PRUNE_AT = 256  # host entries kept before idle ones are dropped
+
+log = logging.getLogger("archiver.fetch")
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds:.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +58,7 @@ class _HostState:
     delay: float = 0.0  # spacing asked for by the latest request (Crawl-delay may raise it)
     failures: int = 0  # consecutive failed requests
     not_before: float = 0.0  # time.monotonic() before which the host is left alone
+    trouble: str | None = None  # the kind of failure last logged ("status", "timeouts", ...)
 
     def forgettable(self, now: float, backoff: Backoff) -> bool:
         if self.users or (self.last_start or 0.0) + self.delay > now:
@@ -60,9 +75,10 @@ class HostTurn:
     (TCP, TLS) does not eat into the spacing the *server* observes.
     """
 
-    __slots__ = ("_backoff", "_state")
+    __slots__ = ("_backoff", "_host", "_state")
 
-    def __init__(self, state: _HostState, backoff: Backoff) -> None:
+    def __init__(self, host: str, state: _HostState, backoff: Backoff) -> None:
+        self._host = host
         self._state = state
         self._backoff = backoff
 
@@ -71,15 +87,47 @@ class HostTurn:
 
     def succeeded(self) -> None:
         """The host answered sensibly: forget its failures."""
-        self._state.failures = 0
-        self._state.not_before = 0.0
+        state = self._state
+        if state.trouble is not None:
+            log.info("host %s: answering again after %s", self._host, _count(state.failures))
+            state.trouble = None
+        state.failures = 0
+        state.not_before = 0.0
 
-    def failed(self, retry_after: float | None = None) -> None:
-        """The host failed (no answer, 429, 5xx): leave it alone for a while."""
+    def refused(self, status: int, retry_after: float | None = None) -> None:
+        """The host answered 429 or a transient 5xx: leave it alone for a while."""
+        wait = self._fail("status", retry_after)
+        if wait is None:
+            return
+        why = f"after {status}"
+        if retry_after is not None and retry_after >= self._backoff.after(self._state.failures):
+            capped = retry_after > wait
+            why += f" (Retry-After {_secs(retry_after)} s, capped)" if capped else " (Retry-After)"
+        log.info("host %s: backing off %s s %s", self._host, _secs(wait), why)
+
+    def unanswered(self, error: str, *, timed_out: bool) -> None:
+        """No answer from the host (a hang, a refused or broken connection)."""
+        wait = self._fail("timeouts" if timed_out else "unreachable")
+        if wait is not None:
+            what = "timeouts" if timed_out else "not answering"
+            log.info("host %s: %s, backing off %s s (%s)", self._host, what, _secs(wait), error)
+
+    def _fail(self, trouble: str, retry_after: float | None = None) -> float | None:
+        """Count a failure and back off; the wait, or None when the trouble is already logged."""
         state = self._state
         state.failures += 1
         wait = self._backoff.after(state.failures, retry_after)
         state.not_before = max(state.not_before, time.monotonic() + wait)
+        if state.trouble == trouble:
+            log.debug("host %s: failure %d (%s), backing off %s s",
+                      self._host, state.failures, trouble, _secs(wait))  # fmt: skip
+            return None
+        state.trouble = trouble
+        return wait
+
+
+def _count(failures: int) -> str:
+    return "1 failed request" if failures == 1 else f"{failures} failed requests"
 
 
 class PolitenessGate:
@@ -121,7 +169,7 @@ class PolitenessGate:
                     await asyncio.sleep(wait)
                 async with self._global:
                     state.last_start = time.monotonic()
-                    yield HostTurn(state, self._backoff)
+                    yield HostTurn(key, state, self._backoff)
         finally:
             state.users -= 1
             self._prune()

@@ -179,8 +179,8 @@ async def serving(
     config = _Config(
         app,
         http=_Protocol,
-        log_config=None,
-        access_log=False,
+        log_config=None,  # uvicorn's lines go through archiver's handler (archiver.logs)
+        access_log=False,  # no line per request: uvicorn.access stays silent
         server_header=False,
         proxy_headers=False,
         lifespan="on",

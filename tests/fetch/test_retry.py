@@ -18,7 +18,7 @@ from archiver.errors import BodyTooLargeError, FetchError, FetchTimeoutError
 from archiver.fetch import Fetcher
 from archiver.fetch.retry import JITTER, RetryPolicy, retry_after
 from tests.fetch.helpers import quick
-from tests.localsite import LocalSite, Page
+from tests.localsite import LocalSite, Page, send_ok
 
 pytestmark = pytest.mark.anyio
 
@@ -150,10 +150,7 @@ async def test_a_timed_out_attempt_is_not_retried_at_once(site: LocalSite) -> No
             site.stopping.wait(1.0)  # outlasts the first attempt's deadline
             req.close_connection = True
             return
-        req.send_response(200)
-        req.send_header("Content-Length", "2")
-        req.end_headers()
-        req.wfile.write(b"ok")
+        send_ok(req)
 
     site.handle("/p", slow_then_fine)
 
