@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from archiver import browse_json as shape
 from archiver.errors import InputError
 from archiver.store.browse import ArticleFilter
-from archiver.web import load, openapi, params, schemas, security
+from archiver.web import load, openapi, params, reading, schemas, security
 from archiver.web.state import state_of
 
 MAX_BODY_BYTES = 64 * 1024
@@ -49,7 +49,7 @@ def _filters(q: schemas.FilterQuery) -> params.Filters:
 
 async def articles(request: Request) -> Response:
     """Articles newest first (keyset pages: follow ``next`` / ``prev`` cursors)."""
-    q = schemas.query(schemas.ArticlesQuery, request.query_params)
+    q = reading.query(schemas.ArticlesQuery, request.query_params)
     filters = _filters(q)
     paging = params.Paging(q.limit, params.cursor(q.cursor.after), params.cursor(q.cursor.before))
     found = await state_of(request).read(lambda s: load.listing(s, filters, paging))
@@ -67,7 +67,7 @@ async def articles(request: Request) -> Response:
 
 async def article(request: Request) -> Response:
     article_id: int = request.path_params["article_id"]
-    seq = schemas.query(schemas.ArticleQuery, request.query_params).version
+    seq = reading.query(schemas.ArticleQuery, request.query_params).version
     d = await state_of(request).read(lambda s: load.detail(s, article_id, seq))
     data = {
         **shape.show_json(d.article, d.version),
@@ -87,13 +87,13 @@ async def versions(request: Request) -> Response:
 
 async def diff(request: Request) -> Response:
     article_id: int = request.path_params["article_id"]
-    q = schemas.query(schemas.DiffQuery, request.query_params)
+    q = reading.query(schemas.DiffQuery, request.query_params)
     found = await state_of(request).read(lambda s: load.compare(s, article_id, q.from_, q.to))
     return _json(schemas.Diff, shape.diff_json(found.diff))
 
 
 async def search(request: Request) -> Response:
-    q = schemas.query(schemas.SearchQuery, request.query_params)
+    q = reading.query(schemas.SearchQuery, request.query_params)
     filters = _filters(q)
     found = await state_of(request).read(
         lambda s: load.searching(s, q.q.strip(), filters, q.limit, q.page)
@@ -140,7 +140,7 @@ async def _body(request: Request) -> Any:
 
 
 async def add_url(request: Request) -> Response:
-    new = schemas.body(schemas.NewURL, await _body(request))
+    new = reading.body(schemas.NewURL, await _body(request))
     result = await load.add_url(state_of(request).opened, new.url)
     if result.outcome == "error":
         if result.exit_code == 2:  # the URL itself is unusable
@@ -150,7 +150,7 @@ async def add_url(request: Request) -> Response:
 
 
 async def add_source(request: Request) -> Response:
-    new = schemas.body(schemas.NewSource, await _body(request))
+    new = reading.body(schemas.NewSource, await _body(request))
     fields = {
         "url": new.url,
         "kind": new.kind,

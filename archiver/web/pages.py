@@ -18,7 +18,7 @@ from archiver.browse_json import history_json
 from archiver.errors import InputError, NotFoundError
 from archiver.identify import normalize_url
 from archiver.store.browse import ArticleCounts
-from archiver.web import forms, load, params, schemas
+from archiver.web import fields, forms, load, params
 from archiver.web.state import render, state_of
 
 
@@ -45,7 +45,7 @@ async def home(request: Request) -> Response:
     filters, paging = params.filters(request.query_params), params.paging(request.query_params)
     found = await state_of(request).read(lambda s: load.listing(s, filters, paging))
     keep = dict(filters.query)
-    if paging.limit != schemas.DEFAULT_LIMIT:
+    if paging.limit != fields.DEFAULT_LIMIT:
         keep["limit"] = str(paging.limit)
     page = found.page
     return await render(
@@ -84,9 +84,9 @@ async def search(request: Request) -> Response:
         return await render(request, "search.html", {**context, **_filter_context(filters, counts)})
     found = await web.read(lambda s: load.searching(s, q, filters, limit, number))
     keep = {"q": q, **filters.query}
-    if limit != schemas.DEFAULT_LIMIT:
+    if limit != fields.DEFAULT_LIMIT:
         keep["limit"] = str(limit)
-    last = min(schemas.MAX_SEARCH_PAGE, max(1, math.ceil(found.page.total / limit)))
+    last = min(fields.MAX_SEARCH_PAGE, max(1, math.ceil(found.page.total / limit)))
     pages = [(n, "/search?" + _qs(keep, page=str(n)), n == number) for n in range(1, last + 1)]
     context.update(hits=found.hits, total=found.page.total, pages=pages if last > 1 else [])
     return await render(

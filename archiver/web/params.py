@@ -16,7 +16,7 @@ from starlette.datastructures import QueryParams
 
 from archiver.errors import InputError
 from archiver.store.browse import ArticleFilter, Cursor
-from archiver.web.schemas import (
+from archiver.web.fields import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
     MAX_LIMIT,
