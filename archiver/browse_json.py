@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archiver.pipeline import AddResult
-from archiver.store.records import (
+from archiver.records.articles import (
     SNIPPET_MARK_END,
     SNIPPET_MARK_START,
     ArticleSummary,

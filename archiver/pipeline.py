@@ -31,8 +31,8 @@ from archiver.extract.result import Extracted
 from archiver.extract.templates import TemplateRules
 from archiver.fetch import Fetcher, FetchResult
 from archiver.identify import CanonicalPolicy, normalize_url, resolve_identity
+from archiver.records.articles import CaptureIn, CheckState, Outcome
 from archiver.store import Store
-from archiver.store.records import CaptureIn, CheckState, Outcome
 from archiver.templating import Settled, clean_blocks, settle, template_rules, version_in
 from archiver.version import body_hash, word_count
 from archiver.version.ladder import Ladder

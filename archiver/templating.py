@@ -48,8 +48,8 @@ from archiver.extract.templates import (
     template_indices,
     without,
 )
-from archiver.store.records import VersionIn
-from archiver.store.template_records import TemplateCounts, VersionSource
+from archiver.records.articles import VersionIn
+from archiver.records.learning import TemplateCounts, VersionSource
 from archiver.version import content_hash
 from archiver.version.volatile import Volatile, explain, tiny, volatile_indices
 

@@ -18,8 +18,8 @@ from archiver.config import Settings, load_settings
 from archiver.errors import ArchiverError, InputError, InternalError
 from archiver.identify import normalize_url
 from archiver.logs import setup_logging
+from archiver.records.articles import ArticleView
 from archiver.store import Store
-from archiver.store.records import ArticleView
 
 
 @dataclass

@@ -33,7 +33,7 @@ from archiver.config import Settings
 from archiver.errors import ArchiverError
 from archiver.identify import site_of
 from archiver.pipeline import Services, open_services
-from archiver.store.template_records import ReextractTarget
+from archiver.records.learning import ReextractTarget
 from archiver.templating import clean_blocks, learn_history, reextract_version
 
 REASON = "reextract"

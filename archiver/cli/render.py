@@ -18,7 +18,7 @@ from archiver.browse_json import show_json as show_json
 from archiver.browse_json import summary_json as summary_json
 from archiver.browse_json import version_json as version_json
 from archiver.pipeline import AddResult
-from archiver.store.records import (
+from archiver.records.articles import (
     SNIPPET_MARK_END,
     SNIPPET_MARK_START,
     ArticleSummary,

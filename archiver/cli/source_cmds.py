@@ -15,8 +15,8 @@ from archiver.daemon import PollResult, poll_source
 from archiver.daemon.specs import KINDS, make_spec
 from archiver.durations import format_duration
 from archiver.pipeline import open_services
-from archiver.store.records import RecheckHealth, SourceView
-from archiver.store.template_records import ExtractionHealth
+from archiver.records.articles import RecheckHealth, SourceView
+from archiver.records.learning import ExtractionHealth
 
 HEALTH_KEYS = ("empty", "short", "dateless")
 

@@ -22,7 +22,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from archiver.daemon.specs import cron_trigger
-from archiver.store.records import SourceView
+from archiver.records.articles import SourceView
 
 log = logging.getLogger("archiver.daemon")
 

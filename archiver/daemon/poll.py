@@ -21,7 +21,7 @@ from archiver.discover import compile_filter, parse_feed, parse_page
 from archiver.errors import ArchiverError, HTTPStatusError
 from archiver.fetch import FetchResult
 from archiver.pipeline import AddResult, Services, archive_url
-from archiver.store.records import SourceView
+from archiver.records.articles import SourceView
 from archiver.version import body_hash
 
 log = logging.getLogger("archiver.daemon")

@@ -20,7 +20,7 @@ from typing import Any
 
 from archiver.daemon.specs import make_spec
 from archiver.errors import ConfigError, InputError
-from archiver.store.records import SourceSpec
+from archiver.records.articles import SourceSpec
 
 _KEYS = {"name", "kind", "url", "every", "cron", "include", "exclude", "paused"}
 _TYPES: dict[str, tuple[type, ...]] = {

@@ -8,7 +8,7 @@ from archiver.discover import compile_filter
 from archiver.durations import parse_duration
 from archiver.errors import InputError
 from archiver.identify import normalize_url, site_of
-from archiver.store.records import SourceSpec
+from archiver.records.articles import SourceSpec
 
 KINDS = ("feed", "sitemap", "page", "url")
 MIN_EVERY_SECONDS = 1.0

@@ -68,7 +68,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from archiver.extract.blocks import MIN_PROSE_WORDS, has_quoted_speech, is_prose, words
-from archiver.store.template_records import TemplateCounts
+from archiver.records.learning import TemplateCounts
 
 LONG_WORDS = 20
 """Blocks at least this long are the ones compared to detect near-duplicate pages."""

@@ -1,10 +1,10 @@
 """The store: every database access in archiver goes through ``Store``.
 
-Callers exchange only the plain dataclasses of ``archiver.store.records``;
+Callers exchange only the plain dataclasses of ``archiver.records.articles``;
 sessions, models and SQL stay inside this package.
 """
 
-from archiver.store.records import (
+from archiver.records.articles import (
     SNIPPET_MARK_END,
     SNIPPET_MARK_START,
     ArticleSummary,

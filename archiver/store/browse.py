@@ -22,9 +22,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from archiver.errors import InputError
+from archiver.records.articles import ArticleSummary, SearchHit
 from archiver.store import queries
 from archiver.store.models import Alias, Article, Capture, Source
-from archiver.store.records import ArticleSummary, SearchHit
 from archiver.store.writes import require_aware
 
 T = TypeVar("T")

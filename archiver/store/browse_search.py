@@ -14,10 +14,10 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlmodel import Session
 
 from archiver.errors import StoreError
+from archiver.records.articles import SNIPPET_MARK_END, SNIPPET_MARK_START, SearchHit
 from archiver.store import queries, search
 from archiver.store.browse import ArticleFilter, SearchPage
 from archiver.store.models import UTCDateTime
-from archiver.store.records import SNIPPET_MARK_END, SNIPPET_MARK_START, SearchHit
 
 _SNIPPET_WORDS = 24
 _ELLIPSIS = " … "

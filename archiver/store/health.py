@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from archiver.records.learning import ExtractionHealth
 from archiver.store.models import Capture, Source, SourcePoll
-from archiver.store.template_records import ExtractionHealth
 
 SHORT_WORDS = 100
 """Fewer words than this is a "very short" extraction (a teaser, a paywall stub)."""

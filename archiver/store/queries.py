@@ -14,9 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from archiver.errors import NotFoundError, StoreError
-from archiver.store import schedule, sources
-from archiver.store.models import Alias, Article, Body, Capture, Version
-from archiver.store.records import (
+from archiver.records.articles import (
     ArticleSummary,
     ArticleView,
     CaptureView,
@@ -24,6 +22,8 @@ from archiver.store.records import (
     StatusView,
     VersionView,
 )
+from archiver.store import schedule, sources
+from archiver.store.models import Alias, Article, Body, Capture, Version
 
 
 def alias_map(session: Session, urls: Iterable[str]) -> dict[str, int]:

@@ -19,12 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from archiver.errors import ArchiverError, StoreError
-from archiver.store import bodies, queries, schedule, search, sources, writes
-from archiver.store.browse import BrowseMixin
-from archiver.store.engine import describe_db_error, make_engine, run_read, run_write
-from archiver.store.migrate import upgrade as upgrade_schema
-from archiver.store.models import utcnow
-from archiver.store.records import (
+from archiver.records.articles import (
     ArticleSummary,
     ArticleView,
     CaptureIn,
@@ -39,6 +34,11 @@ from archiver.store.records import (
     VersionIn,
     VersionView,
 )
+from archiver.store import bodies, queries, schedule, search, sources, writes
+from archiver.store.browse import BrowseMixin
+from archiver.store.engine import describe_db_error, make_engine, run_read, run_write
+from archiver.store.migrate import upgrade as upgrade_schema
+from archiver.store.models import utcnow
 from archiver.store.templates import TemplatesMixin
 from archiver.store.volatile import VolatileMixin
 from archiver.store.writes import require_aware

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from archiver.records.articles import DueCheck
 from archiver.store.models import Article
-from archiver.store.records import DueCheck
 from archiver.version.ladder import CheckPlan, Ladder, plan_failed_check, plan_next_check
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from archiver.errors import StoreError
-from archiver.store.records import SNIPPET_MARK_END, SNIPPET_MARK_START
+from archiver.records.articles import SNIPPET_MARK_END, SNIPPET_MARK_START
 
 INDEX_MAX_CHARS = 500_000
 """Text beyond this is not indexed (a PostgreSQL tsvector is capped at 1 MB)."""

@@ -25,6 +25,15 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from archiver.errors import NotFoundError
+from archiver.records.articles import VersionIn
+from archiver.records.learning import (
+    BlockStat,
+    ExtractionHealth,
+    ReextractionView,
+    ReextractTarget,
+    TemplateCounts,
+    VersionSource,
+)
 from archiver.store import bodies, health, queries, search, volatile
 from archiver.store.models import (
     Article,
@@ -37,15 +46,6 @@ from archiver.store.models import (
     utcnow,
 )
 from archiver.store.queries import IN_CHUNK
-from archiver.store.records import VersionIn
-from archiver.store.template_records import (
-    BlockStat,
-    ExtractionHealth,
-    ReextractionView,
-    ReextractTarget,
-    TemplateCounts,
-    VersionSource,
-)
 from archiver.store.writes import lock_article
 
 T = TypeVar("T")

@@ -21,10 +21,10 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, UnaryExpression, func
 from sqlmodel import Session, col, select
 
+from archiver.records.articles import CheckFlag, RecheckHealth
 from archiver.store import queries
 from archiver.store.models import Article, Capture, Version, VolatileBlock, utcnow
 from archiver.store.queries import IN_CHUNK
-from archiver.store.records import CheckFlag, RecheckHealth
 from archiver.version.volatile import START, TINY_STREAK, Volatile
 
 T = TypeVar("T")

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from archiver.errors import NotFoundError, StoreError
+from archiver.records.articles import CaptureIn, Outcome, RecordResult, VersionIn
 from archiver.store import bodies, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
-from archiver.store.records import CaptureIn, Outcome, RecordResult, VersionIn
 from archiver.version.ladder import Ladder
 from archiver.version.volatile import TINY_STREAK
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from archiver.store.records import VersionView
+from archiver.records.articles import VersionView
 
 OpKind = Literal["equal", "insert", "delete"]
 # A word with the whitespace after it: runs of changed words then form one

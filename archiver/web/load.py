@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from archiver.daemon.specs import make_spec
 from archiver.errors import ConflictError, InputError, NotFoundError
 from archiver.pipeline import AddResult, Services, archive_url
-from archiver.store import ArticleView, SearchHit, SourceView, Store, VersionView
+from archiver.records.articles import ArticleView, SearchHit, SourceView, VersionView
+from archiver.store import Store
 from archiver.store.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
 from archiver.version import VersionDiff, diff_versions
 from archiver.web.params import Filters, Paging

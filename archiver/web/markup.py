@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from archiver.browse_json import iso
 from archiver.durations import format_duration
-from archiver.store.records import SNIPPET_MARK_END, SNIPPET_MARK_START
+from archiver.records.articles import SNIPPET_MARK_END, SNIPPET_MARK_START
 from archiver.version import DiffOp
 
 

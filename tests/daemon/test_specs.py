@@ -11,7 +11,7 @@ from archiver.daemon.jobs import _trigger, first_run
 from archiver.daemon.sources_file import load_sources_file
 from archiver.daemon.specs import make_spec
 from archiver.errors import ConfigError, InputError
-from archiver.store.records import SourceView
+from archiver.records.articles import SourceView
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -18,8 +18,8 @@ from archiver.extract import extract_page
 from archiver.extract.blocks import fingerprint, is_prose
 from archiver.extract.templates import TemplateRules, churn_only, template_indices
 from archiver.pipeline import Services
+from archiver.records.learning import BlockStat, TemplateCounts
 from archiver.store import Store
-from archiver.store.template_records import BlockStat, TemplateCounts
 from archiver.templating import clean_blocks
 from tests.fixtures.seedpages import SeedPage, seed_page
 from tests.fixtures.sites import WEEKLY, Markup, seed_articles, site_page

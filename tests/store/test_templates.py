@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from archiver.records.articles import SourceSpec
+from archiver.records.learning import BlockStat
 from archiver.store import Store
 from archiver.store.health import SHORT_WORDS
-from archiver.store.records import SourceSpec
-from archiver.store.template_records import BlockStat
 from tests.store.factories import at, capture, content, record
 
 SITE = "news.example"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from archiver.store.records import VersionView
+from archiver.records.articles import VersionView
 from archiver.version import (
     body_hash,
     content_hash,
