@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from archiver.errors import StoreError
+
 Outcome = Literal["new", "updated", "unchanged", "duplicate", "error"]
 
 
@@ -236,3 +238,9 @@ class StatusView:
     bodies: int
     sources: list[SourceView]
     due_checks: int  # re-checks due now
+
+
+def require_aware(moment: datetime) -> None:
+    """Refuse naive datetimes up front: the store cannot know which zone they meant."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise StoreError(f"naive datetime {moment.isoformat()}: the store needs aware (UTC) times")

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from archiver.errors import StoreError
 from archiver.records.articles import SNIPPET_MARK_END, SNIPPET_MARK_START, SearchHit
+from archiver.records.browse import ArticleFilter, SearchPage
 from archiver.store import queries, search
-from archiver.store.browse import ArticleFilter, SearchPage
 from archiver.store.models import UTCDateTime
 
 _SNIPPET_WORDS = 24

@@ -33,6 +33,7 @@ from archiver.records.articles import (
     StatusView,
     VersionIn,
     VersionView,
+    require_aware,
 )
 from archiver.store import bodies, queries, schedule, search, sources, writes
 from archiver.store.browse import BrowseMixin
@@ -41,7 +42,6 @@ from archiver.store.migrate import upgrade as upgrade_schema
 from archiver.store.models import utcnow
 from archiver.store.templates import TemplatesMixin
 from archiver.store.volatile import VolatileMixin
-from archiver.store.writes import require_aware
 from archiver.version.ladder import Ladder
 
 T = TypeVar("T")

@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from archiver.errors import NotFoundError, StoreError
+from archiver.errors import NotFoundError
 from archiver.records.articles import CaptureIn, Outcome, RecordResult, VersionIn
 from archiver.store import bodies, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
 from archiver.version.ladder import Ladder
 from archiver.version.volatile import TINY_STREAK
-
-
-def require_aware(moment: datetime) -> None:
-    """Refuse naive datetimes up front: the store cannot know which zone they meant."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise StoreError(f"naive datetime {moment.isoformat()}: the store needs aware (UTC) times")
 
 
 def record(

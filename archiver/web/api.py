@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 
 from archiver import browse_json as shape
 from archiver.errors import InputError
-from archiver.store.browse import ArticleFilter
+from archiver.records.browse import ArticleFilter
 from archiver.web import load, openapi, params, reading, schemas, security
 from archiver.web.state import state_of
 

@@ -11,8 +11,8 @@ from archiver.daemon.specs import make_spec
 from archiver.errors import ConflictError, InputError, NotFoundError
 from archiver.pipeline import AddResult, Services, archive_url
 from archiver.records.articles import ArticleView, SearchHit, SourceView, VersionView
+from archiver.records.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
 from archiver.store import Store
-from archiver.store.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
 from archiver.version import VersionDiff, diff_versions
 from archiver.web.params import Filters, Paging
 

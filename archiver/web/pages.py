@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from archiver.browse_json import history_json
 from archiver.errors import InputError, NotFoundError
 from archiver.identify import normalize_url
-from archiver.store.browse import ArticleCounts
+from archiver.records.browse import ArticleCounts
 from archiver.web import fields, forms, load, params
 from archiver.web.state import render, state_of
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from starlette.datastructures import QueryParams
 
 from archiver.errors import InputError
-from archiver.store.browse import ArticleFilter, Cursor
+from archiver.records.browse import ArticleFilter, Cursor
 from archiver.web.fields import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,

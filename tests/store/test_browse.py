@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from archiver.errors import InputError, NotFoundError
+from archiver.records.browse import ArticleFilter, Cursor
 from archiver.store import SNIPPET_MARK_START, SourceSpec, Store
-from archiver.store.browse import ArticleFilter, Cursor, page_statement
+from archiver.store.browse import page_statement
 from tests.store.factories import T0, at, capture, content, html, record
 
 
