@@ -1,6 +1,9 @@
-"""The daemon: sources, schedules and re-checks around the archive pipeline."""
+"""The daemon: the runner that schedules polls and re-checks, its jobs and its lock.
 
-from archiver.daemon.poll import PollResult, poll_source
+What a poll does (fetch a source, walk it, archive what is new) lives in
+``archiver.sources``; the archive step itself in ``archiver.pipeline``.
+"""
+
 from archiver.daemon.runner import Daemon, run_daemon
 
-__all__ = ["Daemon", "PollResult", "poll_source", "run_daemon"]
+__all__ = ["Daemon", "run_daemon"]

@@ -21,8 +21,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from archiver.daemon.specs import cron_trigger
 from archiver.records.articles import SourceView
+from archiver.sources.specs import cron_trigger
 
 log = logging.getLogger("archiver.daemon")
 

@@ -35,11 +35,11 @@ from archiver.batch import archive_all
 from archiver.config import Settings
 from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.lock import DaemonLock
-from archiver.daemon.poll import poll_source
-from archiver.daemon.sitemaps import SitemapCache
-from archiver.daemon.sources_file import load_sources_file
 from archiver.errors import ArchiverError, NotFoundError
 from archiver.pipeline import Services, archive_url, open_services
+from archiver.sources.file import load_sources_file
+from archiver.sources.poll import poll_source
+from archiver.sources.walk import SitemapCache
 
 log = logging.getLogger("archiver.daemon")
 

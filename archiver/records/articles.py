@@ -139,6 +139,10 @@ SNIPPET_MARK_START = "\x02"
 SNIPPET_MARK_END = "\x03"
 
 
+SOURCE_KINDS = ("feed", "sitemap", "page", "url")
+"""What a source can be: RSS/Atom feed, sitemap (or robots.txt), section page, one URL."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceSpec:
     """What a person configures about a source (CLI or ``sources.toml``).

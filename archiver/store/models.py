@@ -57,7 +57,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-SOURCE_KINDS = ("feed", "sitemap", "page", "url")
 SOURCE_ORIGINS = ("cli", "file")  # added by a command, or synced from sources.toml
 
 

@@ -21,9 +21,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from archiver.errors import InputError, NotFoundError
-from archiver.records.articles import SourceSpec, SourceView
+from archiver.records.articles import SOURCE_KINDS, SourceSpec, SourceView
 from archiver.store import health
-from archiver.store.models import SOURCE_KINDS, SOURCE_ORIGINS, Article, Capture, Source, utcnow
+from archiver.store.models import SOURCE_ORIGINS, Article, Capture, Source, utcnow
 
 _TICK = timedelta(microseconds=1)
 

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from archiver.daemon.specs import KINDS
 from archiver.errors import InputError, NotFoundError
+from archiver.sources.specs import KINDS
 from archiver.web import load, security
 from archiver.web.state import render, state_of
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from archiver.daemon.specs import make_spec
 from archiver.errors import ConflictError, InputError, NotFoundError
 from archiver.pipeline import AddResult, Services, archive_url
 from archiver.records.articles import ArticleView, SearchHit, SourceView, VersionView
 from archiver.records.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from archiver.version import VersionDiff, diff_versions
 from archiver.web.params import Filters, Paging

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from archiver.config import load_settings
-from archiver.daemon.specs import make_spec
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from tests.fixtures.seedpages import seed_page
 from tests.localsite import LocalSite

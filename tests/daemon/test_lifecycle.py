@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from archiver.config import Settings
-from archiver.daemon.specs import make_spec
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from tests.daemon.conftest import running, until
 from tests.daemon.newssite import NewsSite

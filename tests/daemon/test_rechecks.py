@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from archiver.config import Settings
-from archiver.daemon.specs import make_spec
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from archiver.version import diff_versions
 from tests.daemon.conftest import running, until

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archiver.config import Settings
-from archiver.daemon.specs import make_spec
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from tests.daemon.conftest import running, until
 from tests.daemon.newssite import NewsSite

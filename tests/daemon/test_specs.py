@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from archiver.daemon.jobs import _trigger, first_run
-from archiver.daemon.sources_file import load_sources_file
-from archiver.daemon.specs import make_spec
 from archiver.errors import ConfigError, InputError
 from archiver.records.articles import SourceView
+from archiver.sources.file import load_sources_file
+from archiver.sources.specs import make_spec
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

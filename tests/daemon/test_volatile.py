@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from archiver.config import Settings
-from archiver.daemon.specs import make_spec
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from tests.daemon.conftest import running, until
 from tests.fixtures.boxes import page

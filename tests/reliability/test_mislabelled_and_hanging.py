@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from archiver.config import Settings, load_settings
-from archiver.daemon.specs import make_spec
 from archiver.fetch import Fetcher
+from archiver.sources.specs import make_spec
 from archiver.store import Store
 from tests.daemon.conftest import running, until
 from tests.reliability.conftest import article_html

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from archiver.batch import archive_all
-from archiver.daemon.sitemaps import SitemapCache, sitemap_urls
-from archiver.discover import compile_filter, parse_feed, parse_page
 from archiver.errors import ArchiverError, HTTPStatusError
 from archiver.fetch import FetchResult
 from archiver.pipeline import AddResult, Services, archive_url
 from archiver.records.articles import SourceView
+from archiver.sources import compile_filter, parse_feed, parse_page
+from archiver.sources.walk import SitemapCache, sitemap_urls
 from archiver.version import body_hash
 
 log = logging.getLogger("archiver.daemon")
@@ -71,7 +71,7 @@ async def discover_urls(
 
     An unchanged feed or page (304, same bytes) has nothing new to offer. A
     sitemap source is a tree of documents, each fetched conditionally through
-    ``sitemaps`` (see archiver.daemon.sitemaps).
+    ``sitemaps`` (see archiver.sources.walk).
     """
     if source.kind == "sitemap":
         urls = await sitemap_urls(services, source.url, sitemaps or SitemapCache())

@@ -10,10 +10,10 @@ extract stage decides whether a page really is an article.
 
 from __future__ import annotations
 
-from archiver.discover.filters import Discovered, compile_filter, is_non_article, normalized
 from archiver.extract.decode import decode_html
 from archiver.extract.links import find_links
 from archiver.identify.urls import normalize_url, site_of
+from archiver.sources.filters import Discovered, compile_filter, is_non_article, normalized
 
 
 def parse_page(

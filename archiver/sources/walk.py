@@ -13,9 +13,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from archiver.discover import Discovered, parse_sitemap, robots_sitemap_lines
 from archiver.errors import ArchiverError, HTTPStatusError
 from archiver.pipeline import Services
+from archiver.sources import Discovered, parse_sitemap, robots_sitemap_lines
 from archiver.version import body_hash
 
 log = logging.getLogger("archiver.daemon")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from apscheduler.triggers.cron import CronTrigger
 
-from archiver.discover import compile_filter
 from archiver.durations import parse_duration
 from archiver.errors import InputError
 from archiver.identify import normalize_url, site_of
-from archiver.records.articles import SourceSpec
+from archiver.records.articles import SOURCE_KINDS, SourceSpec
+from archiver.sources import compile_filter
 
-KINDS = ("feed", "sitemap", "page", "url")
+KINDS = SOURCE_KINDS
 MIN_EVERY_SECONDS = 1.0
 
 

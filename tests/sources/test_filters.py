@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from archiver.discover import compile_filter, is_non_article
-from archiver.discover.filters import normalized
 from archiver.errors import InputError
+from archiver.sources import compile_filter, is_non_article
+from archiver.sources.filters import normalized
 
 
 def test_compile_filter_rejects_bad_regex_naming_the_option() -> None:

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from archiver.discover import Discovered, parse_sitemap, robots_sitemap_lines
-from archiver.discover import sitemaps as sitemaps_module
 from archiver.errors import DiscoverError
-from tests.discover.test_feeds import RSS2, billion_laughs
+from archiver.sources import Discovered, parse_sitemap, robots_sitemap_lines
+from archiver.sources import sitemaps as sitemaps_module
+from tests.sources.test_feeds import RSS2, billion_laughs
 
 SITEMAP_URL = "https://news.example.com/sitemaps/news.xml"
 

@@ -24,15 +24,15 @@ from urllib.parse import urljoin
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from archiver.discover.feeds import parse_feed, resolved
-from archiver.discover.filters import Discovered, normalized
-from archiver.discover.xmlguard import (
+from archiver.errors import DiscoverError
+from archiver.sources.feeds import parse_feed, resolved
+from archiver.sources.filters import Discovered, normalized
+from archiver.sources.xmlguard import (
     decode_xml,
     refuse_entities,
     sniff_encoding,
     well_formed_declaration,
 )
-from archiver.errors import DiscoverError
 
 # sitemaps.org: at most 50 MB uncompressed. Bodies above this after gunzip are
 # refused, which is also what stops a gzip bomb (1 KB that inflates to 1 GB).

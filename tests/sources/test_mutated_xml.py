@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from archiver.discover import Discovered, parse_feed, parse_sitemap
 from archiver.errors import DiscoverError
-from tests.discover.test_feeds import ATOM, FEED_URL, RSS091, RSS1, RSS2, billion_laughs
-from tests.discover.test_sitemaps import INDEX, NEWS, SITEMAP_URL, URLSET
+from archiver.sources import Discovered, parse_feed, parse_sitemap
+from tests.sources.test_feeds import ATOM, FEED_URL, RSS091, RSS1, RSS2, billion_laughs
+from tests.sources.test_sitemaps import INDEX, NEWS, SITEMAP_URL, URLSET
 
 Test = TypeVar("Test", bound=Callable[..., Any])
 

@@ -17,9 +17,9 @@ from urllib.parse import urljoin, urlsplit
 import feedparser  # type: ignore[import-untyped]
 from feedparser.sanitizer import replace_doctype  # type: ignore[import-untyped]
 
-from archiver.discover.filters import Discovered, normalized
-from archiver.discover.xmlguard import decode_xml, refuse_entities, squeeze_prolog
 from archiver.errors import DiscoverError
+from archiver.sources.filters import Discovered, normalized
+from archiver.sources.xmlguard import decode_xml, refuse_entities, squeeze_prolog
 
 # Alternate links of these types are the human-readable story; an alternate of
 # another type (a PDF edition, an AMP or JSON variant) is only a fallback.

@@ -18,9 +18,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archiver.daemon.specs import make_spec
 from archiver.errors import ConfigError, InputError
 from archiver.records.articles import SourceSpec
+from archiver.sources.specs import make_spec
 
 _KEYS = {"name", "kind", "url", "every", "cron", "include", "exclude", "paused"}
 _TYPES: dict[str, tuple[type, ...]] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.discover import Discovered, parse_page
 from archiver.errors import InputError
+from archiver.sources import Discovered, parse_page
 
 PAGE_URL = "https://www.news.example.com/world/"
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from archiver.discover import Discovered, parse_feed
 from archiver.errors import DiscoverError
+from archiver.sources import Discovered, parse_feed
 
 FEED_URL = "https://news.example.com/feeds/world.xml"
 

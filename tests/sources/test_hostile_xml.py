@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from archiver.discover import parse_feed, parse_sitemap
 from archiver.errors import DiscoverError
-from tests.discover.test_feeds import FEED_URL, billion_laughs
-from tests.discover.test_sitemaps import SITEMAP_URL
+from archiver.sources import parse_feed, parse_sitemap
+from tests.sources.test_feeds import FEED_URL, billion_laughs
+from tests.sources.test_sitemaps import SITEMAP_URL
 
 QUICK = 1.0  # seconds; every input below took far longer, or was not refused at all
 
