@@ -71,9 +71,8 @@ def _context() -> BaseContext:
 class ExtractorPool:
     """Extract pages in ``workers`` processes, ``timeout`` seconds per page at most.
 
-    ``await pool.extract(...)`` for the pipeline, ``pool.extract_sync(...)`` for
-    scripts. Errors arrive as ``ExtractError`` subclasses: the worker's own
-    (EmptyExtractionError...) keep their class, a page over the limit is
+    ``await pool.extract(...)``; errors arrive as ``ExtractError`` subclasses: the
+    worker's own (EmptyExtractionError...) keep their class, a page over the limit is
     ``ExtractTimeoutError``, a worker crash is a plain ``ExtractError``.
 
     As with any non-fork multiprocessing, a script that creates a pool must
@@ -133,19 +132,6 @@ class ExtractorPool:
         try:
             return await asyncio.wrap_future(future)
         except (asyncio.CancelledError, CancelledError):
-            raise
-        except Exception as exc:
-            translated = self._translate(exc, url)
-            if translated is exc:
-                raise
-            raise translated from exc
-
-    def extract_sync(self, body: bytes, url: str, charset: str | None = None) -> Extracted:
-        """Blocking variant of ``extract`` for scripts and the CLI."""
-        future = self._schedule(body, url, charset)
-        try:
-            return future.result()
-        except CancelledError:
             raise
         except Exception as exc:
             translated = self._translate(exc, url)

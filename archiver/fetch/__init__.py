@@ -2,9 +2,9 @@
 
 ``Fetcher.fetch(url)`` returns a ``FetchResult`` for any final HTTP status and
 raises ``archiver.errors.FetchError`` subclasses for transport problems and
-for URLs the site's robots.txt disallows (``RobotsDisallowedError``).
-``Fetcher.robots_sitemaps(url)`` and ``Fetcher.crawl_delay(url)`` expose what
-robots.txt says about that URL's origin.
+for URLs the site's robots.txt disallows (``RobotsDisallowedError``); its
+Crawl-delay raises the host's minimum delay. A sitemap source's robots.txt is
+read as a document like any other (``archiver.sources.walk``).
 """
 
 from archiver.fetch.client import DEFAULT_ACCEPT, Fetcher

@@ -180,27 +180,6 @@ class Fetcher:
             log.debug("retry %d for %s in %.1fs: %s", attempt, url, wait, reason)
             await asyncio.sleep(wait)  # outside every slot: other requests go on meanwhile
 
-    async def robots_sitemaps(self, origin_url: str) -> list[str]:
-        """The ``Sitemap:`` URLs in the robots.txt of ``origin_url``'s origin.
-
-        Works whether or not ``respect_robots`` is set; an unavailable or
-        unreachable robots.txt gives ``[]``. Raises ``UnsupportedURLError``
-        for a non-http(s) URL and ``BlockedAddressError`` for a blocked host.
-        """
-        rules = await self._robots.rules(start_url(origin_url))
-        return list(rules.sitemaps)
-
-    async def crawl_delay(self, origin_url: str) -> float | None:
-        """The Crawl-delay robots.txt sets for us (capped at ``max_crawl_delay``), if any.
-
-        None when robots.txt has none, cannot be had, or ``respect_robots`` is off.
-        """
-        if not self._settings.respect_robots:
-            return None
-        start = start_url(origin_url)
-        await self._robots.rules(start)
-        return self._robots.known_delay(start)
-
     async def _fetch_robots(self, robots_url: str) -> FetchResult:
         """One attempt at robots.txt: gated and guarded, never itself robots-checked."""
         try:

@@ -44,7 +44,3 @@ class FetchResult:
     @property
     def last_modified(self) -> str | None:
         return self.headers.get("last-modified")
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304

@@ -40,7 +40,7 @@ from archiver.errors import (
     TooManyRedirectsError,
 )
 from archiver.fetch.body import DECODE_ERRORS, _decoders, _flushed, _through
-from archiver.fetch.exchange import SCHEMES, short
+from archiver.fetch.exchange import short
 from archiver.fetch.result import FetchResult
 
 ROBOTS_MAX_BYTES = 500 * 1024  # default of fetch.robots_max_bytes (RFC 9309 2.5: >= 500 KiB)
@@ -128,7 +128,6 @@ class RobotsRules:
     expires: float
     parser: Protego | None = None  # None: no rules (unavailable) or none known (unreachable)
     unreachable: str | None = None  # why robots.txt could not be had: everything is disallowed
-    sitemaps: tuple[str, ...] = ()
     crawl_delay: float | None = None  # as the file says it, for our product token
 
     def require(self, url: httpx.URL, token: str) -> None:
@@ -242,7 +241,6 @@ class RobotsCache:
         return RobotsRules(
             now + settings.robots_cache_seconds,
             parser=parser,
-            sitemaps=_sitemaps(parser, httpx.URL(result.final_url)),
             crawl_delay=parser.crawl_delay(self.token),
         )
 
@@ -250,15 +248,3 @@ class RobotsCache:
         seconds = self._settings.robots_error_seconds
         log.info("%s unreachable (%s); host disallowed for %gs", robots_url, reason, seconds)
         return RobotsRules(time.monotonic() + seconds, unreachable=reason)
-
-
-def _sitemaps(parser: Protego, base: httpx.URL) -> tuple[str, ...]:
-    found: list[str] = []
-    for value in parser.sitemaps:
-        try:
-            url = base.join(value.strip())
-        except httpx.InvalidURL:
-            continue
-        if url.scheme in SCHEMES and url.host and str(url) not in found:
-            found.append(str(url))
-    return tuple(found)

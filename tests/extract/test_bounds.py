@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 from collections.abc import Iterator
@@ -90,7 +91,7 @@ def test_the_refusal_crosses_the_worker_pool_with_its_class() -> None:
     with ExtractorPool(workers=1, timeout=30) as pool:
         started = time.perf_counter()
         with pytest.raises(PageTooComplexError, match=DEEP):
-            pool.extract_sync(body, URL)
+            asyncio.run(pool.extract(body, URL))
         assert time.perf_counter() - started < 5.0  # no 30 s timeout, no worker restart
 
 

@@ -50,13 +50,13 @@ def test_async_extract_equals_extract_page(pool: ExtractorPool, article: bytes) 
     assert results == [extract_page(article, URL, "utf-8")] * 4
 
 
-def test_sync_extract_equals_extract_page(pool: ExtractorPool, article: bytes) -> None:
-    assert pool.extract_sync(article, URL) == extract_page(article, URL)
+def test_one_extract_equals_extract_page(pool: ExtractorPool, article: bytes) -> None:
+    assert asyncio.run(pool.extract(article, URL)) == extract_page(article, URL)
 
 
 def test_worker_errors_keep_their_class(pool: ExtractorPool) -> None:
     with pytest.raises(EmptyExtractionError, match="no article text found"):
-        pool.extract_sync(b"<html><body></body></html>", URL)
+        asyncio.run(pool.extract(b"<html><body></body></html>", URL))
 
 
 def test_slow_page_times_out_and_the_pool_recovers(pool: ExtractorPool, article: bytes) -> None:
@@ -66,16 +66,16 @@ def test_slow_page_times_out_and_the_pool_recovers(pool: ExtractorPool, article:
         return await pool.extract(article, URL)
 
     assert asyncio.run(run()) == extract_page(article, URL)
-    # and the blocking path too, on the replacement worker
+    # and again, on the replacement worker
     with pytest.raises(ExtractTimeoutError):
-        pool.extract_sync(pathological_page(), URL)
-    assert pool.extract_sync(article, URL).title == seed_page(1, url=URL).title
+        asyncio.run(pool.extract(pathological_page(), URL))
+    assert asyncio.run(pool.extract(article, URL)).title == seed_page(1, url=URL).title
 
 
 def test_worker_crash_is_an_extract_error(article: bytes) -> None:
     with CrashingPool(workers=1, timeout=5) as crashing:
         with pytest.raises(ExtractError, match="worker died") as info:
-            crashing.extract_sync(article, URL)
+            asyncio.run(crashing.extract(article, URL))
         assert type(info.value) is ExtractError
 
 
@@ -84,7 +84,7 @@ def test_closed_pool_refuses_work(article: bytes) -> None:
     extractor.close()
     extractor.close()  # idempotent
     with pytest.raises(ExtractError, match="closed"):
-        extractor.extract_sync(article, URL)
+        asyncio.run(extractor.extract(article, URL))
 
 
 def test_async_context_manager(article: bytes) -> None:

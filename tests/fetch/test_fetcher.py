@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 import zlib
 from datetime import UTC
 from http.server import BaseHTTPRequestHandler
@@ -29,7 +30,9 @@ async def test_redirect_chain_is_followed_and_recorded(site: LocalSite) -> None:
     site.redirect("/middle", site.url("/end"), 302)  # absolute Location
     site.set("/end", "<p>story</p>", headers={"X-Thing": "A"})
 
+    started = time.monotonic()
     result = await fetch(site.url("/start"))
+    took = time.monotonic() - started
 
     assert result.status == 200
     assert result.body == b"<p>story</p>"
@@ -40,7 +43,7 @@ async def test_redirect_chain_is_followed_and_recorded(site: LocalSite) -> None:
     assert all(name == name.lower() for name in result.headers)
     assert result.content_type == "text/html"
     assert result.fetched_at.tzinfo is UTC
-    assert result.elapsed >= 0
+    assert 0 < result.elapsed <= took  # the three requests, timed inside the call
 
 
 async def test_every_request_carries_our_headers(site: LocalSite) -> None:
@@ -146,7 +149,6 @@ async def test_conditional_get_returns_304(site: LocalSite) -> None:
         fresh = await fetcher.fetch(site.url("/p"), etag='"v0"')
 
     assert result.status == 304
-    assert result.not_modified
     assert result.body == b""
     assert result.etag == '"v1"'
     assert site.hits[0].headers["If-None-Match"] == '"v1"'

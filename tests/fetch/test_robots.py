@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import re
 import socket
-import time
 from typing import Any
 
 import pytest
@@ -214,9 +213,7 @@ async def test_crawl_delay_spaces_requests(
 
     async with Fetcher(settings) as fetcher:
         await asyncio.gather(*(fetcher.fetch(site.url(f"/?n={n}")) for n in range(3)))
-        reported = await fetcher.crawl_delay(site.url("/anything"))
 
-    assert reported == min(float(crawl_delay), cap)
     times = [hit.at for hit in site.hits]
     assert len(times) == 4  # robots.txt, then three pages
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
@@ -251,25 +248,5 @@ async def test_check_robots_false_and_respect_robots_off(site: LocalSite) -> Non
         assert (await fetcher.fetch(site.url("/p"), check_robots=False)).status == 200
     async with Fetcher(polite(respect_robots=False)) as fetcher:
         assert (await fetcher.fetch(site.url("/p"))).status == 200
-        assert await fetcher.crawl_delay(site.url("/")) is None
 
     assert paths(site) == ["/p", "/p"]
-
-
-@pytest.mark.parametrize("respect", [True, False])
-async def test_sitemaps_are_listed(site: LocalSite, respect: bool) -> None:
-    robots(
-        site,
-        "Sitemap: https://news.example/sitemap.xml\n"
-        "User-agent: *\nDisallow: /private\n"
-        "Sitemap: /news-sitemap.xml\nSitemap: ftp://nope/x\n",
-    )
-
-    async with Fetcher(polite(respect_robots=respect)) as fetcher:
-        started = time.monotonic()
-        first = await fetcher.robots_sitemaps(site.url("/any/page"))
-        again = await fetcher.robots_sitemaps(site.url("/"))
-
-    assert first == again == ["https://news.example/sitemap.xml", site.url("/news-sitemap.xml")]
-    assert paths(site) == ["/robots.txt"]
-    assert time.monotonic() - started < 2
