@@ -1,13 +1,15 @@
 """One hierarchy for every error archiver raises on purpose.
 
-Callers catch the narrowest class they can handle; the CLI catches
-``ArchiverError`` and turns it into one line on stderr with ``exit_code``.
+Callers catch the narrowest class they can handle. What an error means to a
+person is decided at the edges, from its class: the CLI prints one line on
+stderr and exits 2 for an ``InputError``, 1 for any other (``cli.app.exit_code``);
+the web answers 400 for an ``InputError``, 404 for ``NotFoundError`` and so on.
 
 ::
 
-    ArchiverError                     exit 1 unless noted
+    ArchiverError
     ├── ConfigError                   unreadable or invalid configuration
-    ├── InputError                    bad input from a person (exit 2)
+    ├── InputError                    bad input from a person
     │   └── UnsupportedURLError       not an http(s) URL: file:, javascript:, junk
     ├── NotFoundError                 unknown article id, URL or version
     ├── FetchError                    the page could not be fetched
@@ -32,8 +34,6 @@ from __future__ import annotations
 class ArchiverError(Exception):
     """Base class of every deliberate archiver error."""
 
-    exit_code: int = 1
-
 
 class ConfigError(ArchiverError):
     """Configuration file or environment is unreadable or invalid."""
@@ -41,8 +41,6 @@ class ConfigError(ArchiverError):
 
 class InputError(ArchiverError):
     """A person gave input that cannot be used (usage error)."""
-
-    exit_code = 2
 
 
 class UnsupportedURLError(InputError):

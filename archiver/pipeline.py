@@ -22,7 +22,6 @@ from archiver.errors import (
     ArchiverError,
     EmptyExtractionError,
     FetchTimeoutError,
-    HTTPStatusError,
     NotHTMLError,
     PageTooComplexError,
 )
@@ -81,8 +80,12 @@ class AddResult:
     version: int | None = None
     error: str | None = None
     extracted: bool = False  # False when a 304 or an identical body skipped extraction
-    exit_code: int = 0
-    timed_out: bool = False  # the server hung: worth one more try later, not now
+    failure: type[ArchiverError] | None = None  # the error's class: the edges decide what it means
+
+    @property
+    def timed_out(self) -> bool:
+        """The server hung: worth one more try later, not now."""
+        return self.failure is not None and issubclass(self.failure, FetchTimeoutError)
 
     @property
     def changed(self) -> bool:
@@ -127,8 +130,7 @@ def _capture(result: FetchResult, *, error: str | None = None, source_id: int | 
 
 
 def _check_response(result: FetchResult) -> None:
-    if result.status >= 400 or (300 <= result.status < 400 and result.status != 304):
-        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    result.raise_for_status()
     if result.content_type not in HTML_TYPES:
         raise NotHTMLError(f"not an HTML page ({result.content_type}): {result.final_url}")
 
@@ -165,7 +167,7 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
     try:
         normalized = normalize_url(url)
     except ArchiverError as exc:
-        return AddResult(url, "error", error=str(exc), exit_code=exc.exit_code)
+        return AddResult(url, "error", error=str(exc), failure=type(exc))
     state = await asyncio.to_thread(store.check_state, [normalized])
     article_id = state.article_id if state else None
     result: FetchResult | None = None
@@ -210,10 +212,7 @@ async def archive_url(url: str, services: Services, *, source_id: int | None = N
         stats.errors += 1
         await asyncio.to_thread(store.record_failure, capture, article_id, ladder=services.ladder)
         log.info("error %s: %s", url, error)
-        return AddResult(
-            url, "error", article_id, error=error, exit_code=exc.exit_code,
-            timed_out=isinstance(exc, FetchTimeoutError),
-        )  # fmt: skip
+        return AddResult(url, "error", article_id, error=error, failure=type(exc))
     identity = resolve_identity(
         normalized, result.final_url, (*amp_urls, *result.redirects), page.links, services.identity
     )

@@ -18,7 +18,7 @@ from archiver.cli import (  # noqa: F401  (registers commands)
     source_cmds,
     web_cmds,
 )
-from archiver.cli.app import cli
+from archiver.cli.app import cli, exit_code
 from archiver.errors import ArchiverError
 
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         click.echo(f"archiver: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exit_code(exc))
     except KeyboardInterrupt:
         click.echo("archiver: interrupted", err=True)
         sys.exit(130)

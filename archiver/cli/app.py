@@ -40,6 +40,12 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+def exit_code(error: BaseException | type[BaseException]) -> int:
+    """The exit status for an error: 2 for bad input (a usage error), 1 for a failure."""
+    kind = error if isinstance(error, type) else type(error)
+    return 2 if issubclass(kind, InputError) else 1
+
+
 def article_ref(store: Store, ref: str) -> ArticleView:
     """Find an article by numeric id or by any URL that reached it."""
     if ref.isdigit():

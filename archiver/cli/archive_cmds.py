@@ -14,11 +14,19 @@ import click
 
 from archiver.batch import archive_each, window_for
 from archiver.cli import render
-from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
+from archiver.cli.app import (
+    AppContext,
+    cli,
+    exit_code,
+    pass_app,
+    progress_bar,
+    progress_option,
+    want_progress,
+)
 from archiver.cli.web_cmds import host_option, listen_on, port_option
 from archiver.config import Settings
 from archiver.daemon import run_daemon
-from archiver.errors import ArchiverError, HTTPStatusError, InputError
+from archiver.errors import ArchiverError, InputError
 from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
 from archiver.fetch import Fetcher
@@ -101,7 +109,7 @@ def add(
             click.echo(f"archiver: error: {result.url}: {result.error}", err=True)
 
     results = asyncio.run(_add_all(app.settings, todo, show_progress, report))
-    codes = [r.exit_code for r in results if r.outcome == "error"]
+    codes = [exit_code(r.failure) for r in results if r.failure is not None]
     if codes:
         sys.exit(max(codes))
 
@@ -140,8 +148,7 @@ async def _extract_one(settings: Settings, pool: ExtractorPool, source: str) -> 
         return await pool.extract(loaded[0], loaded[1], None)
     async with Fetcher(settings.fetch) as fetcher:
         result = await fetcher.fetch(loaded)
-    if result.status >= 400:
-        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    result.raise_for_status()
     return await pool.extract(result.body, result.final_url, result.charset)
 
 
@@ -160,7 +167,7 @@ def extract(app: AppContext, sources: tuple[str, ...], as_json: bool) -> None:
                     page = await _extract_one(app.settings, pool, source)
                 except ArchiverError as exc:
                     click.echo(f"archiver: error: {exc}", err=True)
-                    failed = max(failed, exc.exit_code)
+                    failed = max(failed, exit_code(exc))
                     continue
                 if as_json:
                     click.echo(render.dumps(_extracted_json(source, page)))

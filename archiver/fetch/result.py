@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from archiver.errors import HTTPStatusError
+
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
@@ -22,6 +24,12 @@ class FetchResult:
     fetched_at: datetime  # UTC, when the first request was sent
     elapsed: float  # seconds for the whole chain
     redirects: tuple[str, ...] = field(default=())  # every URL visited before final_url
+
+    def raise_for_status(self) -> None:
+        """Raise ``HTTPStatusError`` unless the final status is 2xx or 304 (not modified):
+        a 4xx or 5xx, or a 3xx that was not followed (no usable Location)."""
+        if not (200 <= self.status < 300 or self.status == 304):
+            raise HTTPStatusError(f"HTTP {self.status} from {self.final_url}", self.status)
 
     @property
     def content_type(self) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from archiver.batch import archive_all
-from archiver.errors import ArchiverError, HTTPStatusError
+from archiver.errors import ArchiverError
 from archiver.fetch import FetchResult
 from archiver.pipeline import AddResult, Services, archive_url
 from archiver.records.articles import SourceView
@@ -58,8 +58,7 @@ async def _fetch(services: Services, url: str, source: SourceView | None = None)
     )
     if result.status == 304 and source is not None:
         return _Document(result, True)
-    if result.status >= 300:
-        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    result.raise_for_status()
     same = source is not None and source.body_hash == body_hash(result.body)
     return _Document(result, same)
 

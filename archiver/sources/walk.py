@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from archiver.errors import ArchiverError, HTTPStatusError
+from archiver.errors import ArchiverError
 from archiver.pipeline import Services
 from archiver.sources import Discovered, parse_sitemap, robots_sitemap_lines
 from archiver.version import body_hash
@@ -72,8 +72,7 @@ async def _document(services: Services, url: str, cache: SitemapCache) -> Discov
     if result.status == 304 and cached is not None:
         cache.not_modified += 1
         return cached.found
-    if result.status >= 300:
-        raise HTTPStatusError(f"HTTP {result.status} from {result.final_url}", result.status)
+    result.raise_for_status()
     digest = body_hash(result.body)
     if cached is not None and cached.body_hash == digest:
         cache.not_modified += 1

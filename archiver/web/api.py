@@ -143,7 +143,7 @@ async def add_url(request: Request) -> Response:
     new = reading.body(schemas.NewURL, await _body(request))
     result = await load.add_url(state_of(request).opened, new.url)
     if result.outcome == "error":
-        if result.exit_code == 2:  # the URL itself is unusable
+        if result.failure is not None and issubclass(result.failure, InputError):  # bad URL
             return _json(schemas.Error, {"error": result.error or "bad URL", "status": 400}, 400)
         return _json(schemas.AddFailure, {**shape.add_json(result), "status": 502}, 502)
     return _json(schemas.AddResult, shape.add_json(result), 201 if result.outcome == "new" else 200)

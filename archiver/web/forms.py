@@ -83,7 +83,8 @@ async def add_url(request: Request) -> Response:
         return await _page(request, {"error": str(exc), "form": _echo(fields)}, 400)
     if result.outcome == "error":
         context = {"error": f"{result.url}: {result.error}", "form": _echo(fields)}
-        return await _page(request, context, 400 if result.exit_code == 2 else 502)
+        bad_url = result.failure is not None and issubclass(result.failure, InputError)
+        return await _page(request, context, 400 if bad_url else 502)
     return await _page(request, {"result": result})
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from archiver.cli.app import exit_code
 from archiver.errors import InputError
 from archiver.sources import compile_filter, is_non_article
 from archiver.sources.filters import normalized
@@ -17,7 +18,7 @@ def test_compile_filter_rejects_bad_regex_naming_the_option() -> None:
     message = str(caught.value)
     assert message.startswith("--include: invalid regular expression '(': ")
     assert "missing )" in message
-    assert caught.value.exit_code == 2
+    assert exit_code(caught.value) == 2
 
 
 def test_compile_filter_none_and_valid() -> None:
