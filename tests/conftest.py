@@ -17,6 +17,13 @@ from tests.localsite import LocalSite
 
 
 @pytest.fixture
+def anyio_backend() -> str:
+    """``pytest.mark.anyio`` tests run on asyncio: archiver is asyncio-only
+    (asyncio.timeout, asyncio.Semaphore, the process pool's futures)."""
+    return "asyncio"
+
+
+@pytest.fixture
 def site() -> Iterator[LocalSite]:
     """A fresh local HTTP server on 127.0.0.1 (pages set by the test)."""
     with LocalSite() as s:

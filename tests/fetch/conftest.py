@@ -10,12 +10,6 @@ from tests.localsite import LocalSite
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    """The fetch stage is asyncio-only (asyncio.timeout, asyncio.Semaphore)."""
-    return "asyncio"
-
-
-@pytest.fixture
 def other_site() -> Iterator[LocalSite]:
     """A second server on 127.0.0.2: a different host for politeness and policy."""
     with LocalSite("127.0.0.2") as s:

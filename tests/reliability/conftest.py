@@ -44,11 +44,6 @@ HEALTHY_TEXT = (
 )
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def _is_loopback(address: Any) -> bool:
     if not isinstance(address, tuple):
         return True  # AF_UNIX paths (multiprocessing, the forkserver)

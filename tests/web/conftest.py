@@ -19,11 +19,6 @@ BASE = "http://testserver"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def web_settings(archiver_env: Path) -> Settings:
     settings = load_settings()
     settings.extract.workers = 1
