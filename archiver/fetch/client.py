@@ -20,7 +20,6 @@ host's trouble once when it starts and once when it ends, each retry is DEBUG.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import http.cookiejar
 import logging
@@ -35,6 +34,7 @@ import httpx
 from archiver.config import FetchSettings
 from archiver.errors import TooManyRedirectsError
 from archiver.fetch.body import ACCEPT_ENCODING, read_body
+from archiver.fetch.clock import SYSTEM, Clock
 from archiver.fetch.exchange import (
     BodyReader,
     Budget,
@@ -79,8 +79,10 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         policy: AddressPolicy | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         self._settings = settings
+        self._clock = clock
         if policy is None:
             policy = (
                 AddressPolicy.allow_all() if settings.allow_private_networks else AddressPolicy()
@@ -104,9 +106,11 @@ class Fetcher:
             trust_env=False,
         )
         backoff = Backoff(base=settings.retry_backoff, cap=settings.host_backoff_max)
-        self._gate = PolitenessGate(settings.concurrency, settings.per_host_delay, backoff)
+        self._gate = PolitenessGate(
+            settings.concurrency, settings.per_host_delay, backoff, clock=clock
+        )
         self._retry = RetryPolicy.from_settings(settings)
-        self._robots = RobotsCache(settings, self._fetch_robots)
+        self._robots = RobotsCache(settings, self._fetch_robots, clock)
         self._read_page: BodyReader = functools.partial(read_body, limit=settings.max_body_bytes)
         self._read_robots: BodyReader = functools.partial(
             read_prefix, limit=settings.robots_max_bytes
@@ -178,7 +182,7 @@ class Fetcher:
                 reason = f"HTTP {result.status} from {result.final_url}"
             attempt += 1
             log.debug("retry %d for %s in %.1fs: %s", attempt, url, wait, reason)
-            await asyncio.sleep(wait)  # outside every slot: other requests go on meanwhile
+            await self._clock.sleep(wait)  # outside every slot: other requests go on meanwhile
 
     async def _fetch_robots(self, robots_url: str) -> FetchResult:
         """One attempt at robots.txt: gated and guarded, never itself robots-checked."""

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+from archiver.fetch.clock import SYSTEM, Clock
 
 _PRUNE_AT = 256  # host entries kept before idle ones are dropped
 
@@ -53,11 +54,11 @@ class Backoff:
 @dataclass(slots=True)
 class _HostState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_start: float | None = None  # time.monotonic() of the last request start
+    last_start: float | None = None  # Clock.monotonic() of the last request start
     users: int = 0  # requests holding or waiting for this host
     delay: float = 0.0  # spacing asked for by the latest request (Crawl-delay may raise it)
     failures: int = 0  # consecutive failed requests
-    not_before: float = 0.0  # time.monotonic() before which the host is left alone
+    not_before: float = 0.0  # Clock.monotonic() before which the host is left alone
     trouble: str | None = None  # the kind of failure last logged ("status", "timeouts", ...)
 
     def forgettable(self, now: float, backoff: Backoff) -> bool:
@@ -75,15 +76,16 @@ class HostTurn:
     (TCP, TLS) does not eat into the spacing the *server* observes.
     """
 
-    __slots__ = ("_backoff", "_host", "_state")
+    __slots__ = ("_backoff", "_clock", "_host", "_state")
 
-    def __init__(self, host: str, state: _HostState, backoff: Backoff) -> None:
+    def __init__(self, host: str, state: _HostState, backoff: Backoff, clock: Clock) -> None:
         self._host = host
         self._state = state
         self._backoff = backoff
+        self._clock = clock
 
     def mark_sent(self) -> None:
-        self._state.last_start = time.monotonic()
+        self._state.last_start = self._clock.monotonic()
 
     def succeeded(self) -> None:
         """The host answered sensibly: forget its failures."""
@@ -117,7 +119,7 @@ class HostTurn:
         state = self._state
         state.failures += 1
         wait = self._backoff.after(state.failures, retry_after)
-        state.not_before = max(state.not_before, time.monotonic() + wait)
+        state.not_before = max(state.not_before, self._clock.monotonic() + wait)
         if state.trouble == trouble:
             log.debug("host %s: failure %d (%s), backing off %s s",
                       self._host, state.failures, trouble, _secs(wait))  # fmt: skip
@@ -134,7 +136,11 @@ class PolitenessGate:
     """Per-instance politeness state (nothing is shared between Fetchers)."""
 
     def __init__(
-        self, concurrency: int, per_host_delay: float, backoff: Backoff | None = None
+        self,
+        concurrency: int,
+        per_host_delay: float,
+        backoff: Backoff | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -143,6 +149,7 @@ class PolitenessGate:
         self._backoff = backoff or Backoff()
         self._hosts: dict[str, _HostState] = {}
         self._prune_at = _PRUNE_AT
+        self._clock = clock
 
     @asynccontextmanager
     async def slot(self, host: str, *, delay: float | None = None) -> AsyncIterator[HostTurn]:
@@ -164,12 +171,12 @@ class PolitenessGate:
                 ready = state.not_before
                 if state.last_start is not None:
                     ready = max(ready, state.last_start + state.delay)
-                wait = ready - time.monotonic()
+                wait = ready - self._clock.monotonic()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    await self._clock.sleep(wait)
                 async with self._global:
-                    state.last_start = time.monotonic()
-                    yield HostTurn(key, state, self._backoff)
+                    state.last_start = self._clock.monotonic()
+                    yield HostTurn(key, state, self._backoff, self._clock)
         finally:
             state.users -= 1
             self._prune()
@@ -178,7 +185,7 @@ class PolitenessGate:
         """Forget hosts nobody is using whose waits have passed (bounded memory)."""
         if len(self._hosts) < self._prune_at:
             return
-        now = time.monotonic()
+        now = self._clock.monotonic()
         idle = [key for key, state in self._hosts.items() if state.forgettable(now, self._backoff)]
         for key in idle:
             del self._hosts[key]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
@@ -40,6 +39,7 @@ from archiver.errors import (
     TooManyRedirectsError,
 )
 from archiver.fetch.body import DECODE_ERRORS, _decoders, _flushed, _through
+from archiver.fetch.clock import SYSTEM, Clock
 from archiver.fetch.exchange import short
 from archiver.fetch.result import FetchResult
 
@@ -152,9 +152,10 @@ class _Loading:
 class RobotsCache:
     """Per-Fetcher robots.txt state: one file per origin, fetched once per expiry."""
 
-    def __init__(self, settings: FetchSettings, load: RobotsLoader) -> None:
+    def __init__(self, settings: FetchSettings, load: RobotsLoader, clock: Clock = SYSTEM) -> None:
         self._settings = settings
         self._load = load
+        self._clock = clock
         self.token = product_token(settings.user_agent)
         self._entries: OrderedDict[str, RobotsRules] = OrderedDict()
         self._loading: dict[str, _Loading] = {}
@@ -197,7 +198,7 @@ class RobotsCache:
 
     def _fresh(self, origin: str) -> RobotsRules | None:
         rules = self._entries.get(origin)
-        if rules is None or rules.expires <= time.monotonic():
+        if rules is None or rules.expires <= self._clock.monotonic():
             return None
         self._entries.move_to_end(origin)
         return rules
@@ -206,7 +207,7 @@ class RobotsCache:
         self._entries[origin] = rules
         self._entries.move_to_end(origin)
         if len(self._entries) > _MAX_ORIGINS:
-            now = time.monotonic()
+            now = self._clock.monotonic()
             for key in [k for k, r in self._entries.items() if r.expires <= now]:
                 del self._entries[key]
             while len(self._entries) > _MAX_ORIGINS:
@@ -220,10 +221,12 @@ class RobotsCache:
         except BlockedAddressError:
             raise
         except TooManyRedirectsError:
-            return RobotsRules(time.monotonic() + settings.robots_cache_seconds)  # unavailable
+            return RobotsRules(
+                self._clock.monotonic() + settings.robots_cache_seconds
+            )  # unavailable
         except FetchError as exc:
             return self._unreachable(robots_url, str(exc))
-        now = time.monotonic()
+        now = self._clock.monotonic()
         status = result.status
         if status == 429 or status >= 500:
             return self._unreachable(robots_url, f"HTTP {status}")
@@ -247,4 +250,4 @@ class RobotsCache:
     def _unreachable(self, robots_url: str, reason: str) -> RobotsRules:
         seconds = self._settings.robots_error_seconds
         log.info("%s unreachable (%s); host disallowed for %gs", robots_url, reason, seconds)
-        return RobotsRules(time.monotonic() + seconds, unreachable=reason)
+        return RobotsRules(self._clock.monotonic() + seconds, unreachable=reason)

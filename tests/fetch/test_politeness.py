@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from archiver.fetch import Fetcher
+from tests.fetch.clock import FakeClock
 from tests.fetch.helpers import quick
-from tests.localsite import LocalSite
+from tests.localsite import LocalSite, Page
 
 pytestmark = pytest.mark.anyio
 
@@ -100,3 +102,27 @@ async def test_global_concurrency_cap_across_hosts() -> None:
             await asyncio.gather(*(fetcher.fetch(s.url("/work")) for s in sites))
 
     assert counter.most == 2  # hosts ran in parallel, but never more than the cap
+
+
+async def test_a_long_spacing_and_a_backoff_pass_on_the_fetchers_clock(
+    site: LocalSite, other_site: LocalSite
+) -> None:
+    """A 30 s per-host delay and a 503's 120 s Retry-After, honoured without a real wait."""
+    site.set("/", "a")
+    other_site.sequence(
+        "/busy",
+        Page(b"busy", 503, {"Retry-After": "120"}),
+        Page(b"fine"),
+    )
+    clock = FakeClock()
+    settings = quick(per_host_delay=30.0, max_retries=1, max_retry_after=600.0)
+    started = time.monotonic()
+    async with Fetcher(settings, clock=clock) as fetcher:
+        for n in range(3):
+            await fetcher.fetch(site.url(f"/?n={n}"))
+        assert clock.slept == [30.0, 30.0]  # the first request waits for nobody
+        clock.slept.clear()
+        result = await fetcher.fetch(other_site.url("/busy"))
+    assert result.status == 200
+    assert sum(clock.slept) >= 120.0  # Retry-After, on the clock the code was given
+    assert time.monotonic() - started < 5  # and none of it on the real one

@@ -14,6 +14,7 @@ from archiver.config import FetchSettings
 from archiver.errors import BlockedAddressError, RobotsDisallowedError
 from archiver.fetch import Fetcher
 from archiver.fetch.robots import ROBOTS_MAX_BYTES, product_token
+from tests.fetch.clock import FakeClock
 from tests.fetch.helpers import quick
 from tests.localsite import LocalSite
 
@@ -227,14 +228,18 @@ async def test_robots_is_fetched_once_per_origin_until_it_expires(
     site.set("/", "ok")
     other_site.set("/", "ok")
 
-    async with Fetcher(polite(robots_cache_seconds=0.5)) as fetcher:
+    clock = FakeClock()
+    async with Fetcher(polite(robots_cache_seconds=3600), clock=clock) as fetcher:
         await asyncio.gather(
             *(fetcher.fetch(site.url(f"/?n={n}")) for n in range(10)),
             fetcher.fetch(other_site.url("/")),
         )
         assert len(site.hits_for("/robots.txt")) == 1
         assert paths(other_site) == ["/robots.txt", "/"]
-        await asyncio.sleep(0.5)
+        clock.advance(3599)
+        await fetcher.fetch(site.url("/"))
+        assert len(site.hits_for("/robots.txt")) == 1  # still fresh
+        clock.advance(1)
         await fetcher.fetch(site.url("/"))
 
     assert len(site.hits_for("/robots.txt")) == 2
