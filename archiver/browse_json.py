@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver.pipeline import AddResult
+from archiver.archive import AddResult
 from archiver.records.articles import (
     SNIPPET_MARK_END,
     SNIPPET_MARK_START,

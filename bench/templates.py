@@ -35,10 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the fixture sites live with the tests
 
+from archiver.archive import Services  # noqa: E402
+from archiver.archive.chrome import clean_blocks  # noqa: E402
 from archiver.extract import extract_page  # noqa: E402
-from archiver.pipeline import Services  # noqa: E402
 from archiver.store import Store  # noqa: E402
-from archiver.templating import clean_blocks  # noqa: E402
 from bench.extraction import DATA, page_scores  # noqa: E402
 from tests.fixtures.seedpages import SeedPage  # noqa: E402
 from tests.fixtures.sites import WEEKLY, ArticleText, Site, site_page  # noqa: E402

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import click
 
+from archiver.archive import AddResult, archive_url, open_services
 from archiver.batch import archive_each, window_for
 from archiver.cli import render
 from archiver.cli.app import (
@@ -31,7 +32,6 @@ from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
 from archiver.fetch import Fetcher
 from archiver.identify import normalize_url
-from archiver.pipeline import AddResult, archive_url, open_services
 
 
 def _read_url_file(stream: TextIO) -> list[str]:

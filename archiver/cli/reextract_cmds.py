@@ -27,14 +27,15 @@ from functools import partial
 import click
 from rich.progress import Progress
 
+from archiver.archive import Services, open_services
+from archiver.archive.chrome import clean_blocks
+from archiver.archive.settle import learn_history, reextract_version
 from archiver.cli import render
 from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
 from archiver.config import Settings
 from archiver.errors import ArchiverError
 from archiver.identify import site_of
-from archiver.pipeline import Services, open_services
 from archiver.records.learning import ReextractTarget
-from archiver.templating import clean_blocks, learn_history, reextract_version
 
 REASON = "reextract"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archiver.archive import AddResult
 from archiver.browse_json import add_json as add_json
 from archiver.browse_json import diff_json as diff_json
 from archiver.browse_json import dumps as dumps
@@ -17,7 +18,6 @@ from archiver.browse_json import search_json as search_json
 from archiver.browse_json import show_json as show_json
 from archiver.browse_json import summary_json as summary_json
 from archiver.browse_json import version_json as version_json
-from archiver.pipeline import AddResult
 from archiver.records.articles import (
     SNIPPET_MARK_END,
     SNIPPET_MARK_START,

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
+from archiver.archive import open_services
 from archiver.browse_json import recheck_json, source_json
 from archiver.cli import render
 from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
 from archiver.durations import format_duration
-from archiver.pipeline import open_services
 from archiver.records.articles import RecheckHealth, SourceView
 from archiver.records.learning import ExtractionHealth
 from archiver.sources.poll import PollResult, poll_source

@@ -31,12 +31,12 @@ from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from archiver.archive import Services, archive_url, open_services
 from archiver.batch import archive_all
 from archiver.config import Settings
 from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.lock import DaemonLock
 from archiver.errors import ArchiverError, NotFoundError
-from archiver.pipeline import Services, archive_url, open_services
 from archiver.sources.file import load_sources_file
 from archiver.sources.poll import poll_source
 from archiver.sources.walk import SitemapCache

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from archiver.archive import AddResult, Services, archive_url
 from archiver.batch import archive_all
 from archiver.errors import ArchiverError
 from archiver.fetch import FetchResult
-from archiver.pipeline import AddResult, Services, archive_url
 from archiver.records.articles import SourceView
 from archiver.sources import compile_filter, parse_feed, parse_page
 from archiver.sources.walk import SitemapCache, sitemap_urls

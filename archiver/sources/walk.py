@@ -13,8 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from archiver.archive import Services
 from archiver.errors import ArchiverError
-from archiver.pipeline import Services
 from archiver.sources import Discovered, parse_sitemap, robots_sitemap_lines
 from archiver.version import body_hash
 

@@ -24,9 +24,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from archiver.archive import Services, open_services
 from archiver.config import Settings
 from archiver.errors import ArchiverError, ConflictError, InputError, NotFoundError
-from archiver.pipeline import Services, open_services
 from archiver.web import api, pages
 from archiver.web.security import CHALLENGE, Forbidden, Guard, Unauthorized
 from archiver.web.state import HERE, WebState, make_templates, render

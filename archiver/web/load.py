@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from archiver.archive import AddResult, Services, archive_url
 from archiver.errors import ConflictError, InputError, NotFoundError
-from archiver.pipeline import AddResult, Services, archive_url
 from archiver.records.articles import ArticleView, SearchHit, SourceView, VersionView
 from archiver.records.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
 from archiver.sources.specs import make_spec

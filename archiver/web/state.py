@@ -14,10 +14,10 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from archiver import __version__
+from archiver.archive import Services
 from archiver.browse_json import iso
 from archiver.config import Settings
 from archiver.errors import ArchiverError
-from archiver.pipeline import Services
 from archiver.store import Store
 from archiver.web import markup
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from archiver.archive.chrome import page_blocks, version_in
 from archiver.config import load_settings
 from archiver.extract import extract_page
 from archiver.extract.blocks import fingerprint
 from archiver.identify import site_of
 from archiver.store import Store
-from archiver.templating import page_blocks, version_in
 from tests.fixtures.boxes import HEADLINES, page, stamp
 from tests.localsite import LocalSite
 from tests.store.factories import capture

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from archiver.archive import SKIPPED
 from archiver.errors import ExtractError, PageTooComplexError
 from archiver.extract import ExtractorPool, extract_page
 from archiver.extract.bounds import MAX_DEPTH, MAX_ELEMENTS, MAX_TAGS, measure
 from archiver.extract.decode import decode_html
 from archiver.extract.links import parse
-from archiver.pipeline import SKIPPED
 
 URL = "https://news.example.com/story"
 STORY = " ".join(

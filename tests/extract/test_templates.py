@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from archiver.archive import Services
+from archiver.archive.chrome import clean_blocks
 from archiver.extract import extract_page
 from archiver.extract.blocks import fingerprint, is_prose
 from archiver.extract.templates import TemplateRules, churn_only, template_indices
-from archiver.pipeline import Services
 from archiver.records.learning import BlockStat, TemplateCounts
 from archiver.store import Store
-from archiver.templating import clean_blocks
 from tests.fixtures.seedpages import SeedPage, seed_page
 from tests.fixtures.sites import WEEKLY, Markup, seed_articles, site_page
 

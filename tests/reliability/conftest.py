@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import sqlalchemy
 
+from archiver.archive import Services, archive_url, open_services
 from archiver.config import Settings, load_settings
 from archiver.fetch import AddressPolicy, Fetcher
-from archiver.pipeline import Services, archive_url, open_services
 from tests.localsite import LocalSite
 from tests.reliability.faultserver import FaultServer
 

@@ -30,11 +30,11 @@ from typing import Any
 import brotli  # type: ignore[import-untyped]
 import pytest
 
+from archiver.archive import AddResult, Services, archive_url
 from archiver.config import FetchSettings
 from archiver.errors import FetchError, FetchTimeoutError
 from archiver.fetch import Fetcher
 from archiver.fetch.body import ACCEPT_ENCODING, MAX_CODINGS
-from archiver.pipeline import AddResult, Services, archive_url
 from archiver.sources import parse_feed, parse_page, parse_sitemap
 from tests.localsite import LocalSite
 from tests.reliability.bombs import BOMBS, INFLATED, MiB

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from archiver.archive import Services, open_services
 from archiver.config import Settings, load_settings
-from archiver.pipeline import Services, open_services
 from archiver.store import Store
 from archiver.web import create_app
 

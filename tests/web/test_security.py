@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from archiver.archive import Services
 from archiver.config import Settings
-from archiver.pipeline import Services
 from archiver.store import Store
 from archiver.web import create_app
 from archiver.web.security import CSRF_COOKIE, csrf_value

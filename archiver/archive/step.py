@@ -1,4 +1,4 @@
-"""The archive step: one URL through fetch → extract → identify → version → store.
+"""One URL through fetch → extract → identify → version → store: ``archive_url``.
 
 ``archive_url`` is a plain async function over explicit services, so the same
 step can run in the CLI, in the daemon, or as a job on another machine.
@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from archiver.batch import window_for
-from archiver.config import Settings
+from archiver.archive.chrome import clean_blocks, version_in
+from archiver.archive.services import Services
+from archiver.archive.settle import Settled, settle
 from archiver.errors import (
     ArchiverError,
     EmptyExtractionError,
@@ -25,49 +24,16 @@ from archiver.errors import (
     NotHTMLError,
     PageTooComplexError,
 )
-from archiver.extract import ExtractorPool
 from archiver.extract.result import Extracted
-from archiver.extract.templates import TemplateRules
-from archiver.fetch import Fetcher, FetchResult
-from archiver.identify import CanonicalPolicy, normalize_url, resolve_identity
+from archiver.fetch import FetchResult
+from archiver.identify import normalize_url, resolve_identity
 from archiver.records.articles import CaptureIn, CheckState, Outcome
-from archiver.store import Store
-from archiver.templating import Settled, clean_blocks, settle, template_rules, version_in
 from archiver.version import body_hash, word_count
-from archiver.version.ladder import Ladder
 
-log = logging.getLogger("archiver.pipeline")
+log = logging.getLogger("archiver.archive")
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 SKIPPED = (NotHTMLError, EmptyExtractionError, PageTooComplexError)  # no article to archive
-
-
-@dataclass(slots=True)
-class PipelineStats:
-    """Counters of what the archive step did (for status output and tests)."""
-
-    fetched: int = 0
-    not_modified: int = 0  # 304 answers: nothing parsed or extracted
-    identical: int = 0  # same raw body as the last capture: not extracted
-    extracted: int = 0
-    errors: int = 0
-    reextracted: int = 0  # versions whose text a re-extraction of their capture replaced
-    churned: int = 0  # changed pages whose only differences were the site's recurring chrome
-    volatile: int = 0  # changed pages whose only differences were volatile blocks
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """Everything a pipeline step needs, passed in explicitly."""
-
-    fetcher: Fetcher
-    extractor: ExtractorPool
-    store: Store
-    ladder: Ladder | tuple[float, ...] = ()  # re-check schedule; () schedules no re-checks
-    stats: PipelineStats = field(default_factory=PipelineStats)
-    templates: TemplateRules = field(default_factory=TemplateRules)  # extract.template_*
-    identity: CanonicalPolicy = field(default_factory=CanonicalPolicy)  # canonical_partners
-    window: int = 32  # archive steps a batch keeps in flight (see archiver.batch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,27 +56,6 @@ class AddResult:
     @property
     def changed(self) -> bool:
         return self.outcome in ("new", "updated")
-
-
-@asynccontextmanager
-async def open_services(settings: Settings, store: Store | None = None) -> AsyncIterator[Services]:
-    """Open a fetcher, an extractor pool and (unless given) the store; close them after."""
-    own_store = store is None
-    settings.ensure_home()
-    db = store if store is not None else Store(settings.db_url)
-    extractor = ExtractorPool(settings.extract.workers, settings.extract.timeout)
-    try:
-        async with Fetcher(settings.fetch) as fetcher:
-            yield Services(
-                fetcher, extractor, db, ladder=settings.daemon.ladder,
-                templates=template_rules(settings),
-                identity=CanonicalPolicy.from_settings(settings.identify.canonical_partners),
-                window=window_for(settings.fetch.concurrency),
-            )  # fmt: skip
-    finally:
-        extractor.close(wait=False)
-        if own_store:
-            db.close()
 
 
 def _capture(result: FetchResult, *, error: str | None = None, source_id: int | None) -> CaptureIn:
