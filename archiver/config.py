@@ -82,7 +82,7 @@ def _seconds(value: str | float) -> float:
             raise ValueError(f"duration must be positive: {value!r}")
         return float(value)
     try:
-        return parse_duration(value)
+        return parse_duration(value, bare_seconds=True)
     except InputError as exc:  # pydantic reports ValueErrors with the key's location
         raise ValueError(str(exc)) from exc
 

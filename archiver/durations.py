@@ -10,10 +10,18 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 
 
-def parse_duration(text: str) -> float:
-    """Seconds in ``text``; a bare number means seconds. Raises InputError."""
+def parse_duration(text: str, *, bare_seconds: bool = False) -> float:
+    """Seconds in ``text``. Raises InputError.
+
+    A bare number is refused ("5": five seconds or five minutes?) unless
+    ``bare_seconds`` (configuration, where numbers are seconds, as in TOML).
+    """
     raw = text.strip().lower()
     if re.fullmatch(r"\d+(?:\.\d+)?", raw):
+        if not bare_seconds:
+            raise InputError(
+                f"not a duration: {text!r} has no unit: did you mean {raw}m? (or {raw}s, {raw}h)"
+            )
         seconds = float(raw)
     else:
         parts = _PART.findall(raw)
