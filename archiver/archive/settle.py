@@ -41,10 +41,12 @@ from archiver.extract.result import Extracted
 from archiver.extract.templates import churn_only
 from archiver.records.articles import VersionIn
 from archiver.records.learning import VersionSource
-from archiver.version.volatile import Volatile, explain, tiny
+from archiver.version.volatile import Volatile, explain, rail_line, tiny
 
 log = logging.getLogger("archiver.archive")
 
+LEARN_ROUNDS = 3
+"""Comparisons of a changed page with the current version, each after learning more."""
 HISTORY_ROUNDS = 3
 """Passes over an article's versions when learning volatile blocks from its history."""
 
@@ -140,11 +142,12 @@ async def settle(
     The page's own content for a real edit, or the current version's content
     (re-extracted) when the difference was only extraction, chrome churn or
     volatile blocks. When volatile blocks are learned, the comparison is made
-    once more with what was learned (the current version corrected in place).
+    again with what was learned (the current version corrected in place), up to
+    ``LEARN_ROUNDS`` times.
     """
     content = version_in(page, cleaned.blocks)
     reason = "re-check"
-    for _ in range(2):
+    for round_ in range(LEARN_ROUNDS):
         previous = await _previous(services, article_id, None)
         if previous is None:
             return Settled(content)
@@ -163,11 +166,18 @@ async def settle(
             services.stats.churned += 1
             log.debug("article %d: only the site's chrome changed", article_id)
             return Settled(old)
-        if reason == "volatile":
-            break
+        # Chrome churn, and rail lines at the edge of what the host's template or
+        # volatile blocks removed (the rest of a box whose other lines are known).
         churn = {
-            b for b, p in zip(changed, prints, strict=True) if churn_only([b], [p], known, edges)
+            b
+            for b, p in zip(changed, prints, strict=True)
+            if churn_only([b], [p], known, edges) or (b in edges and rail_line(b))
         }
+        if not set(changed) - churn:
+            services.stats.volatile += 1
+            return Settled(old)
+        if round_ == LEARN_ROUNDS - 1:
+            break
         learned = await _learn_volatile(services, source, old_cleaned.blocks, cleaned.blocks, churn)
         if not learned:
             break

@@ -174,18 +174,26 @@ def _ticking(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile
     return tuple(dict.fromkeys(learned))
 
 
+def rail_line(block: str) -> bool:
+    """A line of a rail: short, no sentence, and stamped with its own clock."""
+    return _slot_line(block) and _stamped(block)
+
+
 def _rail(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile, ...] | None:
     """Runs of stamped short lines replaced by other stamped short lines: a rail of
-    headlines each with its age, a "Most read" box with its stamp. Learned at once."""
+    headlines each with its age, a "Most read" box with its stamp. Learned at once.
+    A rail that rotates may also grow or shrink elsewhere (lines inserted or deleted
+    next to it), but lines only inserted (a live blog's new entries) are no rotation."""
+    if not any(tag == "replace" for tag, *_ in ops):
+        return None
     learned: list[Volatile] = []
     for tag, i1, i2, j1, j2 in ops:
         lines = [*old[i1:i2], *new[j1:j2]]
-        if tag != "replace" or max(i2 - i1, j2 - j1) > SLOT_SPAN:
+        if max(i2 - i1, j2 - j1) > SLOT_SPAN or not all(rail_line(b) for b in lines):
             return None
-        if not all(_slot_line(b) and _stamped(b) for b in lines):
-            return None
-        key = fingerprint(old[i1 - 1]) if i1 > 0 else START
-        learned.append(Volatile("slot", key, max(i2 - i1, j2 - j1)))
+        if tag == "replace":
+            key = fingerprint(old[i1 - 1]) if i1 > 0 else START
+            learned.append(Volatile("slot", key, max(i2 - i1, j2 - j1)))
         learned.extend(Volatile("print", fingerprint(b)) for b in lines)
     return tuple(dict.fromkeys(learned))
 

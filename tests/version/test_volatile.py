@@ -163,3 +163,14 @@ def test_a_stamp_inside_one_long_block_is_a_tiny_diff() -> None:
     new = (f"{body} Most read Updated at 03:55:40 9,876 readers right now",)
     assert explain(old, new) is None
     assert tiny(old, new)
+
+
+def test_a_rail_that_rotates_and_grows_is_still_a_rail() -> None:
+    old = (*BODY, "Storm closes schools 12 min ago", "Markets fall 3 min ago")
+    new = (*BODY, "Council budget passes 5 min ago", "Markets fall 3 min ago",
+           "12,345 readers right now", "Updated at 03:58")  # fmt: skip
+    found = explain(old, new)
+    assert found is not None
+    assert Volatile("print", fingerprint("Updated at 03:58")) in found
+    # but stamped lines only added are new entries, not a rotation
+    assert explain(old, (*old, "12,345 readers right now")) is None
