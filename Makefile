@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit bench clean browser
+.PHONY: install run test lint typecheck unit bench soak clean browser
 
 install: $(STAMP)
 
@@ -41,6 +41,9 @@ bench: install
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/hostile.py
+
+soak: install
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
