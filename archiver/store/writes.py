@@ -134,29 +134,13 @@ def record_failure(
     if article_id is not None:
         plan = Ladder.of(ladder)
         article = lock_article(session, article_id)
-        failures = 1 + _failures_in_a_row(session, article_id, max(plan.retries + 1, 100))
+        failures = article.check_failures + 1  # checks in a row that failed, this one too
         if plan:
             schedule.failed(article, plan, now=capture.fetched_at, failures=failures)
         skipped = capture.error is not None and capture.error.startswith("skipped: ")
         article.check_failures = 0 if skipped else failures
         article.check_error = None if skipped else capture.error
     return add_capture(session, capture, article_id, known_body(session, capture.body_hash))
-
-
-def _failures_in_a_row(session: Session, article_id: int, most: int) -> int:
-    """How many of the article's latest captures failed, up to ``most``."""
-    errors = session.exec(
-        select(Capture.error)
-        .where(Capture.article_id == article_id)
-        .order_by(col(Capture.fetched_at).desc(), col(Capture.id).desc())
-        .limit(most)
-    ).all()
-    count = 0
-    for error in errors:
-        if error is None or error.startswith("skipped: "):
-            break
-        count += 1
-    return count
 
 
 def lock_article(session: Session, article_id: int) -> Article:

@@ -34,6 +34,7 @@ def check(
     *,
     url: str = A,
     ladder: Ladder | tuple[float, ...] = LADDER,
+    tiny: bool = False,
 ) -> RecordResult:
     """A successful fetch of ``url`` (an alias of A) at T0 + ``hours``, text ``body``."""
     return store.record(
@@ -44,6 +45,7 @@ def check(
         site="news.example",
         content=content(body),
         ladder=ladder,
+        tiny=tiny,
     )
 
 
@@ -232,16 +234,7 @@ def test_due_checks_oldest_first_with_limit(store: Store, db_url: str) -> None:
 
 def tiny_check(store: Store, body: str, hours: float) -> RecordResult:
     """A check whose new version changed only a few words (``tiny``: the pipeline's verdict)."""
-    return store.record(
-        capture(A, minutes=round(hours * 60)),
-        html(body),
-        urls=(A,),
-        canonical_url=A,
-        site="news.example",
-        content=content(body),
-        ladder=LADDER,
-        tiny=True,
-    )
+    return check(store, body, hours, tiny=True)
 
 
 def test_tiny_versions_in_a_row_trip_the_breaker_and_stop_restarting_the_ladder(
