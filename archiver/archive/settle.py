@@ -179,8 +179,11 @@ async def settle(
         if round_ == LEARN_ROUNDS - 1:
             break
         learned = await _learn_volatile(services, source, old_cleaned.blocks, cleaned.blocks, churn)
-        if not learned:
+        if learned is None:
             break
+        if not learned:  # only stamps ticking inside long blocks: nothing to learn
+            services.stats.volatile += 1
+            return Settled(old)
         if any(v.kind == "slot" for v in learned) and source.seq > 1:
             await reextract_version(services, article_id, source.seq - 1, reason="volatile")
         cleaned = await clean_blocks(services, page, site, url, learn=False)
@@ -198,9 +201,9 @@ async def _learn_volatile(
     old: tuple[str, ...],
     new: tuple[str, ...],
     churn: set[str],
-) -> tuple[Volatile, ...]:
+) -> tuple[Volatile, ...] | None:
     """The volatile blocks that explain the whole difference (but the blocks of ``churn``,
-    the host's chrome churn), learned for the host."""
+    the host's chrome churn), learned for the host; None: something else changed."""
     old, new = tuple(b for b in old if b not in churn), tuple(b for b in new if b not in churn)
     found = explain(old, new)
     if found is None:
@@ -209,7 +212,7 @@ async def _learn_volatile(
             before = [b for b in text.split("\n\n") if b.strip() and b not in churn]
             found = explain(old, new, before)
     if not found:
-        return ()
+        return found
     await asyncio.to_thread(services.store.learn_volatile, source.site, source.article_id, found)
     kinds = ", ".join(f"{v.kind} {v.key}" for v in found)
     log.info(

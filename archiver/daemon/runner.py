@@ -36,6 +36,7 @@ from archiver.batch import archive_all
 from archiver.config import Settings
 from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.lock import DaemonLock
+from archiver.daemon.memory import Trimmer, limit_arenas
 from archiver.errors import ArchiverError, NotFoundError
 from archiver.sources.file import load_sources_file
 from archiver.sources.poll import poll_source
@@ -56,6 +57,7 @@ class Daemon:
         self.sitemaps = SitemapCache()
         self.stopping = False
         self._fingerprint: object = None
+        self.trim = Trimmer()
 
     async def _tracked(self, work: Coroutine[Any, Any, None]) -> None:
         """Run scheduled work as a task the shutdown can wait for or cancel."""
@@ -98,6 +100,7 @@ class Daemon:
         store, batch = self.services.store, self.settings.daemon.recheck_batch
         due = await asyncio.to_thread(store.due_checks, datetime.now(UTC), batch)
         if not due:
+            self.trim()
             return
         results = await archive_all(
             [d.url for d in due],
@@ -107,6 +110,7 @@ class Daemon:
         changed = sum(1 for r in results if r.changed)
         log.info("re-checked %d articles: %d changed", len(results), changed)
         self.retry_later([r.url for r in results if r.timed_out])
+        self.trim()  # give freed heap pages back (see archiver.daemon.memory)
 
     def retry_later(self, urls: Iterable[str], source_id: int | None = None) -> None:
         """One more try of each URL whose server hung, ``timeout_retry_after`` from now."""
@@ -219,6 +223,7 @@ async def run_daemon(
     data directory refuses to start (see archiver.daemon.lock).
     """
     stop = stop or asyncio.Event()
+    limit_arenas()  # before the store's threads start (see archiver.daemon.memory)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

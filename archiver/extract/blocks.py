@@ -70,6 +70,11 @@ def has_quoted_speech(text: str) -> bool:
     return bool(_QUOTED.search(text))
 
 
+def quotations(text: str) -> list[str]:
+    """The double-quoted statements of ``text`` (see ``has_quoted_speech``), in order."""
+    return _QUOTED.findall(text)
+
+
 def is_prose(text: str) -> bool:
     """A sentence or more: enough words and final punctuation (headlines, labels are not)."""
     return words(text) >= MIN_PROSE_WORDS and bool(_SENTENCE_END.search(text.rstrip()))

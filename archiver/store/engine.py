@@ -53,6 +53,8 @@ server that is shutting a session down (or restarting) are often dropped a momen
 # admin shutdown (pg_terminate_backend, a restart), crash shutdown, cannot connect now
 _DISCONNECT_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 _SUPPORTED = ("sqlite", "postgresql")
+SQLITE_POOL_SIZE = 16
+"""SQLite connections kept open per process (each holds at most SQLite's 2 MB page cache)."""
 _MIGRATION_LOCK_KEY = 0x61726368  # "arch": pg advisory lock id serializing migrations
 
 
@@ -76,7 +78,14 @@ def make_engine(url: str) -> Engine:
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
+        # Enough pooled connections for every thread that calls the store (asyncio's
+        # default executor has up to 32): an overflow connection is opened and closed
+        # again on every burst, each time building its schema cache and page cache anew.
+        kwargs = {
+            "connect_args": {"timeout": BUSY_TIMEOUT_SECONDS},
+            "pool_size": SQLITE_POOL_SIZE,
+            "max_overflow": SQLITE_POOL_SIZE,
+        }
     engine = create_engine(sa_url, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

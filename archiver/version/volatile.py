@@ -11,8 +11,10 @@ comparing the blocks of the article's current version with the new page's
 * **ticking** (``explain`` without history): every changed block is paired
   with its new value at the same place, and the pair differs only in a time, a
   date, a counter or a relative age. A line that is not a sentence may tick in
-  any of them; a sentence only in a relative age ("updated 3 hours ago."): a
-  sentence whose number or time changed is a correction ("at least 5 people"),
+  any of them; a sentence (or a long block: a box the extractor ran into the
+  article's last paragraph) only in a relative age ("updated 3 hours ago."), a
+  clock with seconds ("Updated at 03:54:13") or a live counter ("56,441 readers
+  right now"): a sentence whose number or time changed is a correction ("at least 5 people"),
   and a line with a bare number and no unit ("Arsenal 2-1 Chelsea") is a score.
   Learned as a *print* (the block's fingerprint, in which those are masked).
 * **rail** (``explain`` without history): every change replaces a run of
@@ -46,7 +48,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from archiver.extract.blocks import MIN_PROSE_WORDS, fingerprint, has_quoted_speech, is_prose
+from archiver.extract.blocks import (
+    MIN_PROSE_WORDS,
+    fingerprint,
+    has_quoted_speech,
+    is_prose,
+    quotations,
+)
 from archiver.extract.blocks import words as count_words
 
 SLOT_SPAN = 8
@@ -89,12 +97,25 @@ _COUNTER = re.compile(
     rf"|replies|reply|plays?|listens?|watching|online|min(?:ute)?s? read)\b"
 )
 _MARK = re.compile(r"‹\w+›")
+# What may tick inside a sentence or a long block besides a relative age: a clock
+# with seconds (no prose reports a time to the second; a page's "Updated at"
+# stamp does) and a live audience counter ("56,441 readers right now", "312
+# watching"). A count that an article reports ("1,234 views", "at least 5
+# people") is no stamp there: changing it is a correction.
+_SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:\s*[ap]\.?m\b\.?)?")
+_LIVE = re.compile(
+    rf"\b{_NUMBER}\s*(?:people|readers?|viewers?|users?|visitors?)?\s*(?:are\s+)?"
+    r"(?:reading(?: now)?|watching(?: now)?|online(?: now)?|right now)\b"
+)
 
 
 def _masked(text: str, *, sentence: bool) -> str:
-    """``text`` with its volatile parts replaced by a mark (only ages in a sentence)."""
+    """``text`` with its volatile parts replaced by a mark (in a sentence only ages, clocks
+    with seconds and live counters)."""
     text = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
     text = _AGO.sub("‹ago›", text)
+    text = _SECONDS.sub("‹time›", text)
+    text = _LIVE.sub("‹count›", text)
     if sentence:
         return text
     text = _TIME.sub("‹time›", text)
@@ -112,8 +133,8 @@ def _sentence(text: str) -> bool:
 
 def ticks(old: str, new: str) -> bool:
     """True when block ``old`` became ``new`` by a time, date, counter or age alone."""
-    if old == new or has_quoted_speech(old) or has_quoted_speech(new):
-        return False
+    if old == new or quotations(old) != quotations(new):
+        return False  # what someone said changed: never a clock
     sentence = _sentence(old) or _sentence(new)
     return _masked(old, sentence=sentence) == _masked(new, sentence=sentence)
 
@@ -168,6 +189,8 @@ def _ticking(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile
         for a, b in zip(old[i1:i2], new[j1:j2], strict=True):
             if not ticks(a, b):
                 return None
+            if max(count_words(a), count_words(b)) > 2 * SLOT_WORDS:
+                continue  # a long block's print would remove its prose from the host's pages
             learned.extend(
                 Volatile("print", p) for p in dict.fromkeys((fingerprint(a), fingerprint(b)))
             )
@@ -215,7 +238,9 @@ def explain(
     old: Sequence[str], new: Sequence[str], before: Sequence[str] | None = None
 ) -> tuple[Volatile, ...] | None:
     """The volatile blocks that explain every difference from ``old`` to ``new``, or None
-    when something else changed (an edit).
+    when something else changed (an edit). Empty: explained, but nothing to learn (a
+    stamp that ticks inside a long block, whose print must not be removed from the
+    host's pages).
 
     ``before``: the blocks of the version before ``old``, when ``old`` was made by
     the fetch right before this one (the rotating rule needs two changes in a row).
@@ -223,7 +248,10 @@ def explain(
     ops = _ops(old, new)
     if not ops:
         return None
-    found = _ticking(old, new, ops) or _rail(old, new, ops)
+    found = _ticking(old, new, ops)
+    if found is not None:
+        return found
+    found = _rail(old, new, ops)
     if found:
         return found
     if before is None:

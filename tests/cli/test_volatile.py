@@ -14,7 +14,7 @@ from archiver.extract import extract_page
 from archiver.extract.blocks import fingerprint
 from archiver.identify import site_of
 from archiver.store import Store
-from tests.fixtures.boxes import HEADLINES, page, stamp
+from tests.fixtures.boxes import HEADLINES, PARAGRAPHS, PLACES, page, stamp
 from tests.localsite import LocalSite
 from tests.store.factories import capture
 
@@ -182,3 +182,33 @@ def test_reextract_repairs_an_archive_that_holds_false_versions(cli: Any, site: 
     assert "Updated at" not in texts[0] and texts[0].count("(report") == 5
     serve(site, 40, tick=500)
     assert cli("add", "--json", url).json()["outcome"] == "unchanged"
+
+
+def cell_page(number: int, tick: int, readers: int, edit: str = "") -> str:
+    """An old table layout: the whole article in one cell, the box's text run into it."""
+    place = PLACES[number % len(PLACES)]
+    words = " ".join(f"In {place}, {p[0].lower()}{p[1:]}" for p in PARAGRAPHS * 4)
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Cell report {number}</title></head><body><table><tr><td class='text'>"
+        f"{words} {edit} Most read {readers:,} readers right now {stamp(tick)}"
+        "</td></tr></table></body></html>"
+    )
+
+
+def test_a_stamp_run_into_the_articles_one_long_block_makes_no_version(
+    cli: Any, site: LocalSite
+) -> None:
+    site.set("/news/cell-1", cell_page(1, 0, 12_345))
+    url = site.url("/news/cell-1")
+    cli("add", url)
+    (block,) = text(cli, url).split("\n\n")
+    assert stamp(0) in block and len(block.split()) > 200  # one block: no line to pair
+    for tick, readers in ((41, 9_876), (97, 23_001)):
+        site.set("/news/cell-1", cell_page(1, tick, readers))
+        row = cli("add", "--json", url).json()
+        assert (row["outcome"], row["version"]) == ("unchanged", 1)
+    site.set("/news/cell-1", cell_page(1, 130, 8_000, edit=EDIT))
+    row = cli("add", "--json", url).json()  # a sentence added in the same block: an edit
+    assert (row["outcome"], row["version"]) == ("updated", 2)
+    assert "Stockholm" in text(cli, url)
