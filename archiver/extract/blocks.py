@@ -62,6 +62,19 @@ def words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+# Scripts written without spaces (CJK, Thai, Lao, Khmer, Myanmar): every three
+# characters count as one word.
+_UNSPACED = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
+
+
+def spoken_words(text: str) -> int:
+    """Words as a reader counts them: spaced words, and every three characters of a script
+    written without spaces."""
+    return len(text.split()) + len(_UNSPACED.findall(text)) // 3
+
+
 _QUOTED = re.compile(r"[\"“„«]\s*(?:\w+[^\w\"“”„«»]+){3,}\w+[^\"“”„«»]{0,400}[\"”»]")
 
 

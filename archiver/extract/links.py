@@ -21,6 +21,9 @@ from archiver.extract.result import PageLinks
 
 _URL_JUNK = re.compile(r"[\t\r\n]")  # browsers drop these inside URLs
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))?\b")
+_SITE_NAME_META = ("og:site_name", "application-name", "twitter:site")
+MAX_HEADINGS = 3
+"""``<h1>`` elements read for the title (a page has one; templates add a logo's)."""
 _PUBLISHED_META = (
     "article:published_time",
     "og:published_time",
@@ -34,11 +37,14 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "l
 
 @dataclass(frozen=True, slots=True)
 class HeadMeta:
-    """Machine-readable dates and language declared by the page."""
+    """Machine-readable dates and language declared by the page; the site's declared names
+    and the page's ``<h1>`` headings (for cleaning the title)."""
 
     published: str | None = None
     modified: str | None = None
     language: str | None = None
+    site_names: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
 
 
 def parse(html: str) -> LexborHTMLParser:
@@ -191,7 +197,17 @@ def read_head_meta(html: str | LexborHTMLParser) -> HeadMeta:
     ld_published, ld_modified = _json_ld_dates(tree)
     published = _iso(_meta(tree, _PUBLISHED_META)) or ld_published or _time_attr(tree)
     modified = _iso(_meta(tree, _MODIFIED_META)) or ld_modified
-    return HeadMeta(published=published, modified=modified, language=_language(tree))
+    names = tuple(n for n in (_meta(tree, (k,)) for k in _SITE_NAME_META) if n)
+    headings = tuple(
+        " ".join((h.text(deep=True) or "").split()) for h in tree.css("h1")[:MAX_HEADINGS]
+    )
+    return HeadMeta(
+        published=published,
+        modified=modified,
+        language=_language(tree),
+        site_names=names,
+        headings=tuple(h for h in headings if h),
+    )
 
 
 def _time_attr(tree: LexborHTMLParser) -> str | None:

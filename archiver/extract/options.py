@@ -4,28 +4,33 @@ Archiver extracts a page many times over its life and diffs the results, so the
 extraction must be *deterministic* (same bytes in, same text out, whatever was
 extracted before in the same worker) and must keep chrome out of the text: a
 rail or an ad that leaks in turns every re-fetch into a spurious new version.
+It must above all never lose article text.
 
-The choices were measured on the four seed pages (tests/fixtures/seedpages) and
-on the 181 pages of the Scrapinghub article-extraction-benchmark (a copy is in
-/work/shared/eval), scored like that benchmark: mean token precision / recall
-of the clean text (our post-filters applied) against the hand-made article body.
+One trafilatura pass per page in fast mode, and a second pass with
+trafilatura's full cascade (``fast=False``: the readability/jusText comparison)
+only where it can add text: when readability reads more than twice the text, or
+the text is short; the pass that kept more text wins (``page._extraction``).
+Measured with ``bench/extraction.py`` on two reference sets, the
+article-extraction-benchmark (181 news pages, hand-made truth) and Mozilla
+Readability's 130 test pages (Readability.js's output as the reference); P / R /
+F of the clean text with archiver's post-filters applied:
 
-    configuration                       precision  recall   F1      ms/page
-    chosen (below)                      0.952      0.984    0.968   ~23
-    trafilatura defaults                0.944      0.983    0.963   ~22
-    without PRUNE_XPATH                 0.952      0.984    0.967
-    favor_precision                     0.955      0.951    0.953   (one article lost whole)
-    favor_precision, fast=False         0.966      0.975    0.970   (same loss; 5 pages -5..-11% R)
-    favor_recall                        0.954      0.984    0.969   (7 pages noisier, 1 cleaner)
-    fast=False                          0.948      0.983    0.965   ~39
-    include_tables=False                0.954      0.977    0.965
+    configuration                             article set       readability set
+    plain trafilatura.extract                 .928 .978 .953    .936 .923 .929
+    chosen: fast pass + rescue pass           .959 .985 .972    .955 .896 .924
+    fast pass only                            .958 .984 .971    .965 .874 .917
+    full cascade only (fast=False)            .961 .984 .972    .945 .896 .920
+    earlier: a second favor_precision pass
+      as a witness of where the article
+      starts and ends, cut to it              .971 .984 .977    .967 .868 .915
 
-An archive must not lose article text, so recall decides ties: precision mode
-is out because it drops whole paragraphs and, on one page, the whole article.
-It is still run, as a second pass whose text only bounds the article
-(``PRECISION_OPTIONS``, ``postfilter.trim_to_core``); the post-filters there
-bring the benchmark to P 0.971 R 0.984 F1 0.978 (see postfilter.py).
-Change a value only with the same kind of evidence.
+The fast pass alone lost most of the text of 6 readability pages (one kept 36
+of 192 words). The full cascade alone replaced two seed articles on hashed-class
+markup by readings that miss a paragraph (tests/extract/test_page.py). The
+precision witness looked best on the set it was tuned on and cut real articles
+elsewhere (to a third of the text on a held-out set); it is gone, with its
+pass (see postfilter.py for what replaced it).
+Change a value only with the same kind of evidence, on both sets.
 """
 
 from __future__ import annotations
@@ -86,10 +91,11 @@ TRAFILATURA_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
         # 000's in-body promo or seed 003's disclaimer.)
         "favor_precision": False,
         "favor_recall": False,
-        # Skip the readability/jusText comparison: on the benchmark it raised
-        # recall on no page at all, lost 14% of one page (a stats article's
-        # tables) and took 1.7x the time. The baseline rescue and the recall
-        # escalation for too-short results still run in fast mode.
+        # The readability/jusText comparison is not run in the main pass: it
+        # also *replaces* a full extraction by a shorter one (two thirds of a
+        # seed article lost on hashed-class markup). page.py runs it as a
+        # second pass only when readability finds much more text or the text
+        # is short, and keeps whichever pass kept more (COMPARE_OPTIONS).
         "fast": True,
         # Reader comments are not the article and change on every fetch.
         "include_comments": False,
@@ -110,8 +116,8 @@ TRAFILATURA_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
     }
 )
 
-# The second, stricter pass: its text is only a witness of where the article
-# starts and ends (see postfilter.trim_to_core), never the result itself.
-PRECISION_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
-    {**TRAFILATURA_OPTIONS, "favor_precision": True, "fast": False, "with_metadata": False}
+# The rescue pass (page.py): trafilatura's full cascade with the readability/jusText
+# comparison; its metadata is not needed again.
+COMPARE_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
+    {**TRAFILATURA_OPTIONS, "fast": False, "with_metadata": False}
 )

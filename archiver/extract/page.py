@@ -13,60 +13,27 @@ from typing import Any
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser
+from trafilatura.external import try_readability
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from archiver.errors import EmptyExtractionError, ExtractError
-from archiver.extract.blocks import fingerprint
+from archiver.extract.blocks import fingerprint, is_prose, spoken_words
 from archiver.extract.bounds import check_bounds
 from archiver.extract.decode import decode_html
+from archiver.extract.edges import trim_menus, trim_teaser_rail
+from archiver.extract.lines import clean_paragraphs, drop_copies
 from archiver.extract.links import parse, read_head_meta, read_links
-from archiver.extract.options import PRECISION_OPTIONS, TRAFILATURA_OPTIONS
+from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS
 from archiver.extract.postfilter import (
+    drop_caps_links,
     drop_link_labels,
     ordered_links,
     recover_split_body,
     trim_link_edges,
-    trim_to_core,
 )
 from archiver.extract.result import Extracted
-
-# -- text clean-up ---------------------------------------------------------------
-
-# Generic chrome lines that survive when a publisher puts them in unlabelled
-# markup. Only short lines are candidates, so a paragraph that merely mentions
-# a browser or a newsletter is never dropped.
-_MAX_CHROME_LINE = 200
-_CHROME_LINES = re.compile(
-    r"""(?ix)
-    ^(?:IE|Internet\ Explorer)\s*\d*\ is\ (?:not|no\ longer)\ supported\b
-    | ^(?:your|this)\ (?:web\ )?browser\ is\ (?:not|no\ longer|out\ of\ date|outdated)\b
-    | ^(?:sign\ up|subscribe|register|join)\b.{0,100}\bnewsletters?\b
-    | \bdelivered\ (?:directly\ |straight\ )?to\ your\ inbox\b
-    | ^(?:advertisement|sponsored(?:\ content)?|story\ continues\ below(?:\ advertisement)?
-       |continue\ reading\ below|scroll\ to\ continue(?:\ with\ content)?)\W*$
-    """
-)
-_NO_CONTENT = re.compile(r"^[\s|:*•·_=~#+.\-–—]*$")  # table rules "|---|", bare list dashes
-
-
-def clean_paragraphs(text: str) -> list[str]:
-    """trafilatura's lines as paragraphs: whitespace collapsed, chrome lines dropped.
-
-    A paragraph identical to the one before it is dropped too: responsive pages
-    render the same promo or caption twice (desktop and mobile copies).
-    """
-    paragraphs: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if _NO_CONTENT.match(line):
-            continue
-        if paragraphs and paragraphs[-1] == line and not line.startswith("|"):
-            continue  # (identical table rows are data, not a repeated promo)
-        if len(line) <= _MAX_CHROME_LINE and _CHROME_LINES.search(line):
-            continue
-        paragraphs.append(line)
-    return paragraphs
-
+from archiver.extract.titles import clean_title
 
 # -- extraction -----------------------------------------------------------------
 
@@ -75,20 +42,11 @@ def clean_paragraphs(text: str) -> list[str]:
 # words and not just the label of a link. Navigation-only pages otherwise come
 # back as trafilatura's last-resort dump of menu labels.
 MIN_PROSE_WORDS = 6
-# Scripts written without spaces (CJK, Thai, Lao, Khmer, Myanmar): every three
-# characters count as one word.
-_UNSPACED = re.compile(
-    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
-)
-
-
-def _words(paragraph: str) -> int:
-    return len(paragraph.split()) + len(_UNSPACED.findall(paragraph)) // 3
 
 
 def has_prose(paragraphs: list[str], link_texts: set[str]) -> bool:
     """True when some paragraph reads as text rather than as a menu or link label."""
-    return any(_words(p) >= MIN_PROSE_WORDS and p not in link_texts for p in paragraphs)
+    return any(spoken_words(p) >= MIN_PROSE_WORDS and p not in link_texts for p in paragraphs)
 
 
 def _link_texts(tree: LexborHTMLParser) -> set[str]:
@@ -102,15 +60,15 @@ def _same_words(a: str, b: str) -> bool:
     return _TOKENS.findall(a.casefold()) == _TOKENS.findall(b.casefold())
 
 
-def drop_title(paragraphs: list[str], title: str | None) -> list[str]:
-    """Paragraphs without repeats of the title: it is stored apart, never body text.
+def drop_title(paragraphs: list[str], *titles: str | None) -> list[str]:
+    """Paragraphs without repeats of the title (as the page gives it, or cleaned): it is
+    stored apart, never body text.
 
     On the benchmark, 39 of 181 pages repeat their headline as a paragraph;
     one of the hand-made article bodies counts it as text.
     """
-    if not title or not _TOKENS.search(title):
-        return paragraphs
-    return [p for p in paragraphs if not _same_words(p, title)]
+    wanted = [t for t in titles if t and _TOKENS.search(t)]
+    return [p for p in paragraphs if not any(_same_words(p, t) for t in wanted)]
 
 
 def _authors(value: str | None) -> tuple[str, ...]:
@@ -124,6 +82,63 @@ def _bare(html: str, url: str, options: Mapping[str, Any]) -> Document | None:
     except Exception as exc:  # third-party code fed hostile input: fail the page, not the worker
         raise ExtractError(f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
     return None if doc is None or isinstance(doc, dict) else doc
+
+
+SHORT_TEXT = 1000
+"""A fast text shorter than this (some 150 words) is worth the rescue pass: trafilatura
+tries jusText under 250 characters and escalates pages whose text covers little of them."""
+RESCUE_RATIO = 2
+"""Readability finding this many times the text calls for the rescue pass."""
+
+
+def _readability_chars(html: str) -> int:
+    """Characters of readability's reading of the page (what trafilatura compares with)."""
+    tree = load_html(html)
+    if tree is None:
+        return 0
+    found = try_readability(tree)
+    return len(" ".join(found.text_content().split()))
+
+
+def _extraction(html: str, url: str) -> Document | None:
+    """trafilatura's fast pass, and its full cascade where that can add text.
+
+    The full cascade compares its extraction with readability's and jusText's and
+    may take theirs: it rescues pages whose main extraction misses the article, and
+    it also replaces a whole article by a shorter reading now and then. So it runs
+    only when the fast text is short or readability reads more than ``RESCUE_RATIO``
+    times as much, and its text is taken only when it is longer (metadata stays the
+    fast pass's)."""
+    doc = _bare(html, url, TRAFILATURA_OPTIONS)
+    chars = len(doc.text or "") if doc is not None else 0
+    if chars >= SHORT_TEXT and _readability_chars(html) <= RESCUE_RATIO * chars:
+        return doc
+    rescue = _bare(html, url, COMPARE_OPTIONS)
+    if rescue is None or len(rescue.text or "") <= chars:
+        return doc
+    if doc is None:
+        return rescue
+    doc.text = rescue.text
+    return doc
+
+
+KEEP_SHARE = 0.5
+"""Post-filters that leave less than this share of the prose have failed: undone."""
+
+
+def _filtered(paragraphs: list[str], links: list[str]) -> list[str]:
+    """The post-filters (postfilter.py, edges.py), each cutting only on positive evidence
+    of chrome; if together they took half the prose, they misread the page and the
+    text stays as trafilatura gave it (lost text is the worst error of an archive)."""
+    kept = drop_caps_links(drop_link_labels(paragraphs, links), links)
+    kept = trim_teaser_rail(trim_menus(trim_link_edges(kept, links)), links)
+    before = _prose_words(paragraphs)
+    return kept if _prose_words(kept) >= KEEP_SHARE * before else list(paragraphs)
+
+
+def _prose_words(paragraphs: list[str]) -> int:
+    """Words of the prose paragraphs: the core of the page, which menus are not."""
+    return sum(spoken_words(p) for p in paragraphs if is_prose(p))
 
 
 def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted:
@@ -143,23 +158,20 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     tree = parse(html)
     links = read_links(tree, url)
     head = read_head_meta(tree)
-    doc = _bare(html, url, TRAFILATURA_OPTIONS)
+    doc = _extraction(html, url)
     if doc is None:
         raise EmptyExtractionError("no article text found")
-    paragraphs = drop_title(clean_paragraphs(doc.text or ""), doc.title)
+    title = clean_title(doc.title, url, (*head.site_names, doc.sitename), head.headings)
+    paragraphs = drop_title(drop_copies(clean_paragraphs(doc.text or "")), doc.title, title)
     link_texts = _link_texts(tree)
     if not has_prose(paragraphs, link_texts):
         raise EmptyExtractionError("no article text found")
     candidates = tuple(dict.fromkeys(fingerprint(p) for p in paragraphs))
-    strict = _bare(html, url, PRECISION_OPTIONS)
-    if strict is not None:
-        paragraphs = trim_to_core(paragraphs, clean_paragraphs(strict.text or ""), tree)
     ordered = ordered_links(link_texts)
-    paragraphs = trim_link_edges(drop_link_labels(paragraphs, ordered), ordered)
-    paragraphs = recover_split_body(paragraphs, tree, ordered)
+    paragraphs = recover_split_body(_filtered(paragraphs, ordered), tree, ordered)
     return Extracted(
         text="\n\n".join(paragraphs),
-        title=doc.title or None,
+        title=title,
         authors=_authors(doc.author),
         published=head.published or doc.date or None,
         modified=head.modified,

@@ -1,39 +1,31 @@
-"""Single-page post-filters: trim what trafilatura's balanced mode keeps around the article.
+"""Single-page post-filters: trim what trafilatura keeps around the article.
 
-Measured on the article-extraction benchmark (bench/extraction.py, 181 pages;
-mean token precision / recall, F1 of the means), each step on top of the one
-before; plain ``trafilatura.extract`` scores P 0.928 R 0.978 F1 0.953:
+A post-filter removes a block only on positive evidence that it is chrome:
+link density, a label, a known shape (``lines.py``, ``edges.py``), the site's
+template (``templates.py``, learned across the host's pages). Never because
+another extraction left it out: the second, stricter pass that once bounded the
+article looked best on the benchmark it was tuned on and kept a third of some
+articles elsewhere. ``page._filtered`` undoes the filters when together they
+took half of the words.
 
-    step                                              precision  recall   F1
-    balanced extraction + page.py line filters        0.947      0.979    0.963
-    + repeated title lines dropped (page.drop_title)  0.952      0.979    0.965
-    + cut to the precision core (trim_to_core)        0.966      0.978    0.972
-    + "Related: <link>" lines (drop_link_labels)      0.967      0.979    0.973
-    + link lists at the edges (trim_link_edges)       0.971      0.978    0.974
-    + split article bodies (recover_split_body)       0.971      0.984    0.978
+Measured with ``bench/extraction.py`` (P / R / F; article-extraction-benchmark
+and readability test pages), each step on top of the one before:
 
-The precision core costs a second trafilatura pass (favor_precision with the
-readability/jusText comparison): extraction takes about 2.5 times as long
-(~50 ms a page instead of ~20), still far below the per-page time limit.
-
-**The precision core.** trafilatura's ``favor_precision`` mode (with the
-readability/jusText comparison, ``fast=False``) rarely keeps a menu, a
-related-stories list or a subscription box, but it also drops real paragraphs
-(on the benchmark it loses a whole article, and 0.8 points of recall). So it
-is used as a witness, not as the result: the balanced text is cut to the span
-from the first to the last paragraph the precision text also has. Paragraphs
-the precision mode dropped *inside* that span stay (that is where its recall
-losses are), and so do those outside it that sit in the very element holding
-the span's paragraphs (precision mode also drops a body's first or last
-paragraph now and then); what is cut is the junk before the article starts
-and after it ends. When the two texts share under ``CORE_SHARE`` of the balanced text's
-prose, they disagree on what the article is, and the balanced text is kept
-whole: across 0.2-0.5 the benchmark result is the same.
+    step                                                article set        readability set
+    plain trafilatura.extract                           .928 .978 .953     .936 .923 .929
+    one pass + line filters, title lines, "Related:"
+      labels, link lists at the edges, split bodies     .954 .983 .968     .945 .896 .920
+    + menus and teaser rails at the edges (edges.py)    .956 .983 .970     .945 .896 .920
+    + known chrome lines (lines.py)                     .958 .983 .970     .945 .896 .920
+    + copies of the article (lines.drop_copies)         .961 .983 .972     .945 .896 .920
+    + capital promo links, hover-card ledes kept        .961 .984 .972     .945 .896 .920
 
 **Link lines.** A paragraph that is mostly the text of links (``link_share``)
 is a list of links. At the start or end of the text that is a menu or a
-related-stories rail; inside it, only when a label says so ("Read more:",
-"Related:", "See also:"), since articles link inline all the time.
+related-stories rail, unless it is a long sentence (a lede whose names carry
+hover cards); inside the text, only when a label says so ("Read more:",
+"Related:", "See also:"), since articles link inline all the time, or when it
+is a headline in capitals that links elsewhere ("CLICK HERE TO GET THE APP").
 
 **Split bodies.** Some sites cut the article body into several containers
 with an ad between each (``<div class="article__body">`` five times);
@@ -43,8 +35,8 @@ containers *after* it that have exactly its tag and class (on the benchmark:
 recall of two pages from 0.35 and 0.45 to about 0.97, no other page touched).
 
 Generic rules only: nothing here names a site. Each rule was kept because it
-removed chrome from several benchmark pages and article text from (almost)
-none; ``options.py`` documents the trafilatura settings themselves.
+removed chrome on one reference set and article text on neither;
+``options.py`` documents the trafilatura settings themselves.
 """
 
 from __future__ import annotations
@@ -57,17 +49,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archiver.extract.blocks import is_prose
 
-CORE_SHARE = 0.3
-"""The precision text must share this much of the balanced text's prose to cut to it."""
 PROSE_TOKENS = 15
-"""Paragraphs of at least this many words count as prose when comparing the two texts."""
+"""A recovered paragraph has at least this many words."""
 EDGE_LINK_SHARE = 0.7
 """An edge paragraph this much made of link text is a list of links."""
 LABEL_LINK_SHARE = 0.5
 """After a "Related:"-style label, this much link text makes the line a link."""
 MIN_LINK_CHARS = 4
-BLOCK_TAGS = "p, div, li, h2, h3, h4, blockquote, pre"
-"""Elements a paragraph of trafilatura's text can come from."""
+LONG_PROSE_WORDS = 25
+"""A sentence-ended paragraph this long is never a list of links."""
 RECOVER_LINK_SHARE = 0.3
 """A recovered paragraph must be mostly plain text, not links."""
 
@@ -84,28 +74,6 @@ _LINK_LABEL = re.compile(
 
 def _tokens(text: str) -> int:
     return len(_TOKEN.findall(text))
-
-
-def _prose_tokens(paragraphs: Iterable[str]) -> int:
-    return sum(n for n in map(_tokens, paragraphs) if n >= PROSE_TOKENS)
-
-
-def trim_to_core(
-    paragraphs: Sequence[str], strict: Sequence[str], tree: LexborHTMLParser | None = None
-) -> list[str]:
-    """``paragraphs`` from the first to the last one ``strict`` (precision mode) also has,
-    plus those outside that span that sit in the very element holding the span's
-    paragraphs (``tree``: the page), which precision mode dropped from the body's ends."""
-    shared = set(strict)
-    common = [i for i, p in enumerate(paragraphs) if p in shared]
-    if not common:
-        return list(paragraphs)
-    total = _prose_tokens(paragraphs)
-    if not total or _prose_tokens(paragraphs[i] for i in common) < CORE_SHARE * total:
-        return list(paragraphs)
-    lo, hi = common[0], common[-1] + 1
-    body = _sibling_texts(paragraphs[lo:hi], tree) if tree is not None else set()
-    return [p for i, p in enumerate(paragraphs) if lo <= i < hi or p in body]
 
 
 def link_share(line: str, links: Sequence[str]) -> float:
@@ -128,12 +96,20 @@ def ordered_links(link_texts: Iterable[str]) -> list[str]:
     return sorted({t for t in link_texts if len(t) >= MIN_LINK_CHARS}, key=len, reverse=True)
 
 
+def _link_list(paragraph: str, links: Sequence[str]) -> bool:
+    """Mostly link text, and not a long sentence: a lede whose names carry hover cards
+    ("Gov. Kristi NoemKristi Lynn NoemSouth Dakota governor ...") is linked all over."""
+    if len(paragraph.split()) >= LONG_PROSE_WORDS and is_prose(paragraph):
+        return False
+    return link_share(paragraph, links) >= EDGE_LINK_SHARE
+
+
 def trim_link_edges(paragraphs: Sequence[str], links: Sequence[str]) -> list[str]:
     """Without the link lists at the start and end of the text (keeps one paragraph)."""
     lo, hi = 0, len(paragraphs)
-    while hi - lo > 1 and link_share(paragraphs[hi - 1], links) >= EDGE_LINK_SHARE:
+    while hi - lo > 1 and _link_list(paragraphs[hi - 1], links):
         hi -= 1
-    while hi - lo > 1 and link_share(paragraphs[lo], links) >= EDGE_LINK_SHARE:
+    while hi - lo > 1 and _link_list(paragraphs[lo], links):
         lo += 1
     return list(paragraphs[lo:hi])
 
@@ -156,14 +132,6 @@ def _norm(text: str | None) -> str:
 
 def _words_of(text: str) -> str:
     return " ".join(_TOKEN.findall(text.casefold()))
-
-
-def _sibling_texts(paragraphs: Sequence[str], tree: LexborHTMLParser) -> set[str]:
-    """Texts of the children of the element holding most of ``paragraphs`` (any tag)."""
-    container = _container(paragraphs, tree, BLOCK_TAGS)
-    if container is None:
-        return set()
-    return {_norm(child.text(deep=True)) for child in container.iter()}
 
 
 def _container(
@@ -221,3 +189,23 @@ def recover_split_body(
                 added.append(text)
                 known += " " + _words_of(text)
     return [*paragraphs, *added]
+
+
+CAPS_LINK_SHARE = 0.9
+"""An all-capitals line this much made of link text is a promo link ("CLICK HERE TO ...")."""
+
+
+def drop_caps_links(paragraphs: Sequence[str], links: Sequence[str]) -> list[str]:
+    """Without the all-capitals headlines that link to other stories: a line in capitals
+    (three words or more, no sentence) that is the text of a link."""
+    return [
+        p
+        for p in paragraphs
+        if not (
+            len(p.split()) >= 3
+            and p.upper() == p
+            and any(ch.isalpha() for ch in p)
+            and not is_prose(p)
+            and link_share(p, links) >= CAPS_LINK_SHARE
+        )
+    ]

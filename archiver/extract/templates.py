@@ -10,7 +10,7 @@ article's.
 
 **Blocks.** The unit is one of trafilatura's output segments (a line of its
 text output: one paragraph, heading, list item or text-bearing ``<div>``),
-after archiver's own line filters (``page.clean_paragraphs``): exactly the
+after archiver's own line filters (``lines.clean_paragraphs``): exactly the
 paragraphs the clean text is made of. Segments were chosen over DOM blocks
 read with selectolax because a learned block must match, one to one, a unit
 that can be removed from the stored text; DOM blocks nest and split text

@@ -6,13 +6,13 @@ import trafilatura
 
 from archiver.extract import extract_page
 from archiver.extract.links import parse
+from archiver.extract.page import _filtered
 from archiver.extract.postfilter import (
     drop_link_labels,
     link_share,
     ordered_links,
     recover_split_body,
     trim_link_edges,
-    trim_to_core,
 )
 
 ARTICLE = [
@@ -23,26 +23,28 @@ ARTICLE = [
 URL = "https://news.example.com/harbour"
 
 
-def test_cut_to_the_span_the_precision_text_confirms() -> None:
-    menu, footer = "Home News Sport Weather", "Copyright 2025 Example News. All rights reserved."
-    balanced = [menu, *ARTICLE, footer]
-    # precision mode dropped the menu, the footer and one paragraph in the middle
-    strict = [ARTICLE[0], ARTICLE[1], ARTICLE[3], ARTICLE[4], ARTICLE[5]]
-    assert trim_to_core(balanced, strict) == ARTICLE
-    # no agreement on what the article is: keep everything
-    assert trim_to_core(balanced, [menu]) == balanced
-    assert trim_to_core(balanced, []) == balanced
+def test_filters_that_would_take_half_the_words_are_undone() -> None:
+    """Every paragraph looks like a link list (a page of linked names): the filters would
+    leave one paragraph, so they misread the page and the text stays whole."""
+    linked = [  # a page whose every sentence is a link: the council's reports
+        "Harbour plan approved by the council in a late vote.",
+        "Harbour plan costs rise by a third over two years.",
+        "Harbour plan opponents take their case to the court.",
+        "Harbour plan work to start in the spring of next year.",
+    ]
+    links = ordered_links(linked)
+    assert trim_link_edges(linked, links) == linked[:1]  # alone, the rule keeps one line
+    assert _filtered(linked, links) == linked
 
 
-def test_body_paragraphs_outside_the_span_come_back_from_the_page() -> None:
-    html = (
-        "<html><body><div class='nav'><p>Home News Sport Weather</p></div><div class='body'>"
-        + "".join(f"<p>{p}</p>" for p in ARTICLE)
-        + "</div><div class='foot'><p>Sign up for our newsletter today.</p></div></body></html>"
-    )
-    balanced = ["Home News Sport Weather", *ARTICLE, "Sign up for our newsletter today."]
-    strict = ARTICLE[1:4]  # precision mode lost the body's first and last paragraphs
-    assert trim_to_core(balanced, strict, parse(html)) == ARTICLE
+def test_the_post_filters_cut_only_what_they_recognise() -> None:
+    """No second extraction bounds the article: a paragraph is kept unless a rule names
+    it (a menu, a link list, a chrome line), wherever trafilatura found it."""
+    text = ["Home", "World", "Sport", "Weather", *ARTICLE, "Tags"]
+    assert _filtered(text, ordered_links(["Home", "World", "Sport", "Weather"])) == [
+        *ARTICLE,
+        "Tags",
+    ]
 
 
 def test_link_lists_at_the_edges_go_and_inline_links_stay() -> None:
