@@ -22,6 +22,7 @@ from archiver.extract.blocks import fingerprint, is_prose, spoken_words
 from archiver.extract.bounds import check_bounds
 from archiver.extract.decode import decode_html
 from archiver.extract.edges import trim_menus, trim_teaser_rail
+from archiver.extract.headings import recover_headings
 from archiver.extract.lines import clean_paragraphs, drop_copies
 from archiver.extract.links import parse, read_head_meta, read_links
 from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS
@@ -169,6 +170,7 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     candidates = tuple(dict.fromkeys(fingerprint(p) for p in paragraphs))
     ordered = ordered_links(link_texts)
     paragraphs = recover_split_body(_filtered(paragraphs, ordered), tree, ordered)
+    paragraphs = recover_headings(paragraphs, tree, ordered)
     return Extracted(
         text="\n\n".join(paragraphs),
         title=title,

@@ -134,7 +134,7 @@ def _words_of(text: str) -> str:
     return " ".join(_TOKEN.findall(text.casefold()))
 
 
-def _container(
+def container_of(
     paragraphs: Sequence[str], tree: LexborHTMLParser, tags: str = "p"
 ) -> LexborNode | None:
     """The element holding most of the extracted words as ``tags`` children (two or more)."""
@@ -165,7 +165,7 @@ def recover_split_body(
 ) -> list[str]:
     """``paragraphs`` plus the prose of the containers after theirs with the same tag and
     class: the rest of an article body cut into pieces (see the module docstring)."""
-    container = _container(paragraphs, tree)
+    container = container_of(paragraphs, tree)
     classes = container.attributes.get("class") if container is not None else None
     if container is None or not classes:
         return list(paragraphs)
