@@ -38,6 +38,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Final
 
+from trafilatura.settings import set_date_params
+
 # Class / id tokens of page chrome that trafilatura's own discard rules
 # (OVERALL_DISCARD_XPATH) do not know. Matched as whole tokens after "-" and
 # "_" become spaces, so "inline-promo" and "promo__box" match but "promotion"
@@ -121,3 +123,11 @@ TRAFILATURA_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
 COMPARE_OPTIONS: Final[MappingProxyType[str, Any]] = MappingProxyType(
     {**TRAFILATURA_OPTIONS, "fast": False, "with_metadata": False}
 )
+
+
+def markup_date_params() -> dict[str, Any]:
+    """htmldate without its extensive search (``date_extraction_params``), for pages
+    that declare their date: the declared date wins, so the guess only costs time."""
+    params = set_date_params(extensive=False)
+    params["extensive_search"] = False
+    return params

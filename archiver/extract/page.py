@@ -25,7 +25,7 @@ from archiver.extract.edges import trim_menus, trim_teaser_rail
 from archiver.extract.headings import recover_headings
 from archiver.extract.lines import clean_paragraphs, drop_copies
 from archiver.extract.links import parse, read_head_meta, read_links
-from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS
+from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS, markup_date_params
 from archiver.extract.postfilter import (
     drop_caps_links,
     drop_link_labels,
@@ -101,7 +101,17 @@ def _readability_chars(html: str) -> int:
     return len(" ".join(found.text_content().split()))
 
 
-def _extraction(html: str, url: str) -> Document | None:
+def _visible_chars(tree: LexborHTMLParser) -> int:
+    """Characters of the page's visible text (scripts and styles removed from ``tree``):
+    more than readability can ever read of it."""
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    body = tree.body
+    return len(" ".join((body.text(deep=True, separator=" ") if body else "").split()))
+
+
+def _extraction(
+    html: str, url: str, visible: int, options: Mapping[str, Any] = TRAFILATURA_OPTIONS
+) -> Document | None:
     """trafilatura's fast pass, and its full cascade where that can add text.
 
     The full cascade compares its extraction with readability's and jusText's and
@@ -109,10 +119,13 @@ def _extraction(html: str, url: str) -> Document | None:
     it also replaces a whole article by a shorter reading now and then. So it runs
     only when the fast text is short or readability reads more than ``RESCUE_RATIO``
     times as much, and its text is taken only when it is longer (metadata stays the
-    fast pass's)."""
-    doc = _bare(html, url, TRAFILATURA_OPTIONS)
+    fast pass's). Readability is not asked when the page has too little visible text
+    (``visible``) for it to read that much more."""
+    doc = _bare(html, url, options)
     chars = len(doc.text or "") if doc is not None else 0
-    if chars >= SHORT_TEXT and _readability_chars(html) <= RESCUE_RATIO * chars:
+    if chars >= SHORT_TEXT and (
+        visible <= RESCUE_RATIO * chars or _readability_chars(html) <= RESCUE_RATIO * chars
+    ):
         return doc
     rescue = _bare(html, url, COMPARE_OPTIONS)
     if rescue is None or len(rescue.text or "") <= chars:
@@ -121,6 +134,14 @@ def _extraction(html: str, url: str) -> Document | None:
         return rescue
     doc.text = rescue.text
     return doc
+
+
+def _options(published: str | None) -> Mapping[str, Any]:
+    """trafilatura's options for this page: htmldate's extensive search (its slowest
+    part) only when the page declares no date of its own, which wins anyway."""
+    if published is None:
+        return TRAFILATURA_OPTIONS
+    return {**TRAFILATURA_OPTIONS, "date_extraction_params": markup_date_params()}
 
 
 KEEP_SHARE = 0.5
@@ -159,7 +180,8 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     tree = parse(html)
     links = read_links(tree, url)
     head = read_head_meta(tree)
-    doc = _extraction(html, url)
+    visible = _visible_chars(tree)
+    doc = _extraction(html, url, visible, _options(head.published))
     if doc is None:
         raise EmptyExtractionError("no article text found")
     title = clean_title(doc.title, url, (*head.site_names, doc.sitename), head.headings)
