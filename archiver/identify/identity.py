@@ -61,6 +61,9 @@ def resolve_identity(
 ) -> Identity:
     """Decide the canonical URL and the alias set for one fetched page."""
     final = normalize_url(final_url)
+    requested = _try_normalize(requested_url)
+    if requested is not None and "#!" in requested and requested.split("#", 1)[0] == final:
+        final = requested  # a hashbang page: the client never sends its fragment
     policy = policy or CanonicalPolicy()
     canonical = (
         _trusted_canonical(links.amp_canonical, final, policy)

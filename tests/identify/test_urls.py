@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archiver.errors import UnsupportedURLError
 from archiver.extract.result import PageLinks
@@ -124,3 +126,88 @@ def test_identity_falls_back_to_og_url() -> None:
         PageLinks(og_url="https://example.com/story-one"),
     )  # fmt: skip
     assert ident.canonical_url == "https://example.com/story-one"
+
+
+# -- identity to the standard of w3lib's and url-normalize's cases ------------------------
+
+SAME_PAGE = [
+    ("http://ex.com/%7Euser/", "http://ex.com/~user/"),
+    ("http://ex.com/caf%e9-con-leche.htm", "http://ex.com/caf%E9-con-leche.htm"),
+    ("http://ex.com/a b", "http://ex.com/a%20b"),
+    ("http://ex.com/über", "http://ex.com/%C3%BCber"),
+    ("http://ex.com/p|q", "http://ex.com/p%7Cq"),
+    ("http://ex.com/a/./b/../c", "http://ex.com/a/c"),
+    ("http://ex.com/a/b/..", "http://ex.com/a/"),
+    ("http://ex.com/a?b=2&a=1", "http://ex.com/a?a=1&b=2"),
+    ("http://ex.com/a\tb\n", "http://ex.com/ab"),
+    ("http://ex.com/x#section", "http://ex.com/x"),
+    ("http://ex.com/up-5%-today", "http://ex.com/up-5%25-today"),  # a stray % is a literal %
+    ("http://bücher.example/", "http://xn--bcher-kva.example/"),
+]
+DIFFERENT_PAGES = [
+    ("http://ex.com/caf%E9-con-leche.htm", "http://ex.com/caf%EF%BF%BD-con-leche.htm"),
+    ("http://ex.com/AC%2FDC", "http://ex.com/AC/DC"),
+    ("http://ex.com/up-5%25-today", "http://ex.com/up-5-today"),
+    ("http://ex.com/s?q=c%2B%2B", "http://ex.com/s?q=c++"),
+    ("http://ex.com/s?q=a%26b", "http://ex.com/s?q=a&b"),
+    ("http://ex.com/s?a=1%3D2", "http://ex.com/s?a=1=2"),
+    ("http://ex.com/a/b/..", "http://ex.com/a"),
+    ("http://faß.de/", "http://fass.de/"),
+    ("http://ex.com/#!/story/1", "http://ex.com/#!/story/2"),
+    ("http://ex.com/#!/story/1", "http://ex.com/"),
+    ("http://ex.com/a//b", "http://ex.com/a/b"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_PAGE)
+def test_spellings_of_one_page_are_one_url(a: str, b: str) -> None:
+    assert normalize_url(a) == normalize_url(b)
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT_PAGES)
+def test_different_pages_stay_apart(a: str, b: str) -> None:
+    assert normalize_url(a) != normalize_url(b)
+
+
+@pytest.mark.parametrize("url", [u for pair in SAME_PAGE + DIFFERENT_PAGES for u in pair])
+def test_every_result_is_idempotent(url: str) -> None:
+    once = normalize_url(url)
+    assert normalize_url(once) == once
+
+
+def test_escapes_that_are_no_utf8_are_kept_byte_for_byte() -> None:
+    assert normalize_url("http://ex.com/caf%e9") == "http://ex.com/caf%E9"
+    assert normalize_url("http://ex.com/s?q=%E9t%E9") == "http://ex.com/s?q=%E9t%E9"
+    assert normalize_url("http://faß.de/") == "http://xn--fa-hia.de/"  # IDNA 2008, UTS 46
+
+
+_PATH_CHARS = st.sampled_from(list("abcXYZ019-._~!$&'()*+,;=:@/% ?#éü|\"<>^`{}[]\\"))
+_ESCAPES = st.sampled_from(["%2F", "%25", "%2b", "%7e", "%E9", "%C3%BC", "%zz", "%", "/..", "/."])
+
+
+@given(
+    host=st.sampled_from(["ex.com", "EX.com", "bücher.example", "faß.de", "127.0.0.1:8080"]),
+    path=st.lists(st.one_of(_PATH_CHARS, _ESCAPES), max_size=25).map("".join),
+    query=st.lists(st.one_of(_PATH_CHARS, _ESCAPES), max_size=15).map("".join),
+    fragment=st.sampled_from(["", "#top", "#!/story/1", "#!a b"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_normalizing_twice_changes_nothing(host: str, path: str, query: str, fragment: str) -> None:
+    url = f"http://{host}/{path.replace('?', '').replace('#', '')}?{query.replace('#', '')}"
+    try:
+        once = normalize_url(url + fragment)
+    except UnsupportedURLError:
+        return
+    assert normalize_url(once) == once
+
+
+def test_hashbang_pages_keep_their_identity_through_the_fetch() -> None:
+    """The fragment is never sent: the server answers for / and the shell's canonical is
+    the home page; the two stories stay two articles."""
+    shell = PageLinks(canonical="http://ex.com/")
+    one = resolve_identity("http://ex.com/#!/story/1", "http://ex.com/", [], shell)
+    two = resolve_identity("http://ex.com/#!/story/2", "http://ex.com/", [], shell)
+    assert one.canonical_url == "http://ex.com/#!/story/1"
+    assert two.canonical_url == "http://ex.com/#!/story/2"
+    plain = resolve_identity("http://ex.com/#top", "http://ex.com/", [], shell)
+    assert plain.canonical_url == "http://ex.com/"
