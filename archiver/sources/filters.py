@@ -24,11 +24,14 @@ class Discovered:
     """URLs found in one fetched document.
 
     ``articles`` are normalized candidate article URLs; ``sitemaps`` are the
-    child sitemaps of a sitemap index, to be fetched and parsed next.
+    child sitemaps of a sitemap index, to be fetched and parsed next;
+    ``damage`` says what was wrong with a document whose readable part was used
+    (a sitemap cut off mid-way).
     """
 
     articles: list[str]
     sitemaps: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
 
 
 # Links whose last path segment ends like this point at files, not stories:

@@ -41,6 +41,7 @@ class PollResult:
     unchanged: bool = False  # the source document itself was unchanged (304 / same bytes)
     error: str | None = None  # the poll as a whole failed
     timed_out: tuple[str, ...] = ()  # article URLs whose server hung: worth one later try
+    warnings: tuple[str, ...] = ()  # damage the poll worked around (a cut-off sitemap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +66,26 @@ async def _fetch(services: Services, url: str, source: SourceView | None = None)
 
 async def discover_urls(
     source: SourceView, services: Services, sitemaps: SitemapCache | None = None
-) -> tuple[list[str], _Document | None]:
-    """Candidate article URLs of a feed/sitemap/page source (raises ArchiverError).
+) -> tuple[list[str], _Document | None, list[str]]:
+    """Candidate article URLs of a feed/sitemap/page source, its document, and the damage
+    worked around on the way (raises ArchiverError).
 
     An unchanged feed or page (304, same bytes) has nothing new to offer. A
     sitemap source is a tree of documents, each fetched conditionally through
     ``sitemaps`` (see archiver.sources.walk).
     """
     if source.kind == "sitemap":
-        urls = await sitemap_urls(services, source.url, sitemaps or SitemapCache())
-        return _filtered(source, urls), None
+        walked = await sitemap_urls(services, source.url, sitemaps or SitemapCache())
+        return _filtered(source, walked.urls), None, walked.damage
     doc = await _fetch(services, source.url, source)
     if doc.unchanged:
-        return [], doc
+        return [], doc, []
     top = doc.result
     if source.kind == "page":
         found = parse_page(top.body, top.final_url, include=source.include, exclude=source.exclude)
-        return found.articles, doc
-    return _filtered(source, parse_feed(top.body, top.final_url).articles), doc
+        return found.articles, doc, found.damage
+    feed = parse_feed(top.body, top.final_url)
+    return _filtered(source, feed.articles), doc, feed.damage
 
 
 def _filtered(source: SourceView, urls: list[str]) -> list[str]:
@@ -131,9 +134,9 @@ async def poll_source(
                     log.warning("source %s poll failed: %s", source.name, results[0].error)
                     return PollResult(source.name, error=results[0].error, timed_out=(source.url,))
                 raise ArchiverError(results[0].error or "error")
-            urls, doc = [source.url], None
+            urls, doc, damage = [source.url], None, list[str]()
         else:
-            urls, doc = await discover_urls(source, services, sitemaps)
+            urls, doc, damage = await discover_urls(source, services, sitemaps)
             known = await asyncio.to_thread(store.known_urls, urls)
             results = await _archive_all(
                 [u for u in urls if u not in known], services, source.id, progress
@@ -154,13 +157,19 @@ async def poll_source(
     unchanged = doc is not None and doc.unchanged
     # An unchanged document still lists what it listed last time.
     found = (source.articles_found or 0) if unchanged else len(urls)
+    warning = "; ".join(damage)[:2000] or None
     await asyncio.to_thread(
-        store.record_poll, source.id, at=at, found=found, new=new, error=None, **validators
-    )
+        store.record_poll, source.id, at=at, found=found, new=new, error=None, warning=warning,
+        **validators,
+    )  # fmt: skip
+    if warning:
+        log.warning("source %s: %s", source.name, warning)
     log.info(
         "source %s polled: %s, %d found, %d new, %d failed (%.1fs)",
         source.name, "unchanged" if unchanged else "changed", len(urls), new, failed,
         time.monotonic() - started,
     )  # fmt: skip
     hung = tuple(r.url for r in results if r.timed_out)
-    return PollResult(source.name, len(urls), new, failed, unchanged, timed_out=hung)
+    return PollResult(
+        source.name, len(urls), new, failed, unchanged, timed_out=hung, warnings=tuple(damage)
+    )

@@ -7,9 +7,13 @@ entities is refused outright: the protocol has no use for them, and with
 substitution off an entity reference would silently vanish from a ``<loc>``,
 turning ``https://site/&story;`` into a wrong but valid-looking URL.
 
-Parsing is strict: a sitemap that is not well-formed XML is reported, not
-guessed at, because libxml2's recovery mode mangles URLs (an unescaped ``&``
-drops characters) and a wrong URL is worse than a reported error.
+A sitemap that is not well-formed XML is not guessed at (libxml2's recovery
+mode mangles URLs: an unescaped ``&`` drops characters, and a wrong URL is
+worse than a reported error), but a document cut off by a timeout or a proxy
+(no ``</urlset>``, cut inside an ``<url>``, garbage after the last entry)
+still gives every *complete* ``<url>`` / ``<sitemap>`` entry before the
+damage, read by lxml's pull parser with the same safe settings; the damage is
+reported with them (``Discovered.damage``).
 
 The document is decoded first (byte order mark, XML declaration, else UTF-8;
 see ``xmlguard``), so the entity check reads a UTF-16 or UTF-32 sitemap as
@@ -41,7 +45,8 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _FEED_ROOTS = frozenset({"rss", "feed", "RDF"})  # search engines accept feeds as sitemaps
 _TEXT_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_ROBOTS_SITEMAP = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE)
+# "Sitemap:", and the spellings robots.txt parsers accept ("Site-map:", "site map:").
+_ROBOTS_SITEMAP = re.compile(r"^\s*site[-_ ]?map\s*:\s*(\S+)", re.IGNORECASE)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -69,7 +74,9 @@ def _gunzip(body: bytes, base_url: str) -> bytes:
 
 def _local(tag: object) -> str | None:
     """Element name without namespace; None for comments, PIs and entities."""
-    return etree.QName(tag).localname if isinstance(tag, str) else None
+    if not isinstance(tag, str):
+        return None
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]  # a broken document's names too
 
 
 def _locs(root: etree._Element, entry: str) -> list[str]:
@@ -100,7 +107,7 @@ def _parse_xml(body: bytes, base_url: str) -> Discovered:
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise DiscoverError(f"{base_url}: not a well-formed XML sitemap ({exc})") from exc
+        return _recover(data, base_url, exc)
     dtd = root.getroottree().docinfo.internalDTD  # belt and braces after the scan
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise DiscoverError(f"{base_url}: sitemap declares XML entities; refused")
@@ -113,6 +120,48 @@ def _parse_xml(body: bytes, base_url: str) -> Discovered:
     if kind in _FEED_ROOTS:
         return parse_feed(data, base_url)
     raise DiscoverError(f"{base_url}: <{kind}> document is not a sitemap")
+
+
+_ENTRIES = {"urlset": "url", "sitemapindex": "sitemap"}
+
+
+def _recover(data: bytes, base_url: str, error: etree.XMLSyntaxError) -> Discovered:
+    """The complete entries before the point where a broken sitemap stops parsing."""
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        parser.feed(data)
+        parser.close()
+    except etree.XMLSyntaxError:
+        pass  # the same error: what was read before it is in the events
+    kind: str | None = None
+    depth = 0
+    locs: list[str] = []
+    for event, element in parser.read_events():
+        name = _local(element.tag)
+        if event == "start":
+            depth += 1
+            kind = kind or name
+            continue
+        depth -= 1
+        if depth == 1 and kind in _ENTRIES and name == _ENTRIES[kind]:
+            loc = next((f.text for f in element if _local(f.tag) == "loc" and f.text), None)
+            if loc and loc.strip():
+                locs.append(loc.strip())
+    if kind not in _ENTRIES or not locs:
+        raise DiscoverError(f"{base_url}: not a well-formed XML sitemap ({error})") from error
+    damage = [f"{base_url}: broken sitemap, {len(locs)} complete entries read ({error})"]
+    found = normalized(resolved(base_url, locs))
+    if kind == "sitemapindex":
+        return Discovered(articles=[], sitemaps=found, damage=damage)
+    return Discovered(articles=found, damage=damage)
 
 
 def _parse_text(text: str, base_url: str) -> Discovered:

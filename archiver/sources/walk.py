@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from archiver.archive import Services
 from archiver.errors import ArchiverError
@@ -39,6 +39,7 @@ class SitemapCache:
         self._entries: OrderedDict[str, CachedSitemap] = OrderedDict()
         self._max = max_entries
         self.not_modified = 0  # documents answered with 304 or identical bytes
+        self.probed: dict[str, list[str]] = {}  # robots.txt URL -> well-known sitemaps found
 
     def get(self, url: str) -> CachedSitemap | None:
         entry = self._entries.get(url)
@@ -82,10 +83,47 @@ async def _document(services: Services, url: str, cache: SitemapCache) -> Discov
     return found
 
 
-async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> list[str]:
-    """Article URLs reachable from a sitemap source, children breadth first (bounded)."""
+WELL_KNOWN = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap-index.xml", "/sitemap-news.xml",
+              "/news-sitemap.xml", "/sitemap.txt")  # fmt: skip
+"""Where sitemaps live when robots.txt names none (probed once per cache)."""
+
+
+async def _well_known(services: Services, robots_url: str, cache: SitemapCache) -> list[str]:
+    """The well-known sitemap paths of the robots.txt's site that answer with a sitemap."""
+    probed = cache.probed.get(robots_url)
+    if probed is not None:
+        return probed
+    found = []
+    for path in WELL_KNOWN:
+        url = urljoin(robots_url, path)
+        try:
+            await _document(services, url, cache)
+        except ArchiverError as exc:
+            log.debug("no sitemap at %s: %s", url, exc)
+            continue
+        found.append(url)
+    cache.probed[robots_url] = found
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Walked:
+    """Article URLs of a sitemap source, and what was wrong on the way."""
+
+    urls: list[str]
+    damage: list[str]
+
+
+async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> Walked:
+    """Article URLs reachable from a sitemap source, children breadth first (bounded).
+
+    A robots.txt that names no sitemap is backed by the well-known paths. A child
+    that cannot be fetched or parsed, and a document read only in part, are named
+    in ``damage``; the walk goes on."""
     top = await _document(services, url, cache)
-    queue, articles = list(top.sitemaps), list(top.articles)
+    queue, articles, damage = list(top.sitemaps), list(top.articles), list(top.damage)
+    if not queue and not articles and urlsplit(url).path.endswith("/robots.txt"):
+        queue = await _well_known(services, url, cache)
     seen: set[str] = set()
     while queue and len(seen) < MAX_CHILD_SITEMAPS:
         child_url = queue.pop(0)
@@ -96,7 +134,9 @@ async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> lis
             child = await _document(services, child_url, cache)
         except ArchiverError as exc:
             log.info("sitemap %s skipped: %s", child_url, exc)
+            damage.append(f"{child_url}: {exc}")
             continue
         articles.extend(child.articles)
+        damage.extend(child.damage)
         queue.extend(child.sitemaps)
-    return list(dict.fromkeys(articles))
+    return Walked(list(dict.fromkeys(articles)), damage)

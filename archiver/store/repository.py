@@ -206,10 +206,13 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
         etag: str | None = None,
         last_modified: str | None = None,
         body_hash: str | None = None,
+        warning: str | None = None,
     ) -> None:
         """Record how a poll of the source went (``error`` set: it failed).
 
-        A success stores the validators given and keeps those not given (304).
+        A success stores the validators given and keeps those not given (304);
+        ``warning`` (a success with damage, e.g. a cut-off sitemap) is kept as the
+        source's last error without counting as a failure.
         """
         require_aware(at)
         self._write(
@@ -221,6 +224,7 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
                 found=found,
                 new=new,
                 error=error,
+                warning=warning,
                 etag=etag,
                 last_modified=last_modified,
                 body_hash=body_hash,

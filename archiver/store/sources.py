@@ -223,8 +223,10 @@ def record_poll(
     etag: str | None,
     last_modified: str | None,
     body_hash: str | None,
+    warning: str | None = None,
 ) -> None:
-    """Health of one poll (``error`` set: it failed). Leaves ``updated_at`` alone."""
+    """Health of one poll (``error`` set: it failed; ``warning``: it worked, with damage,
+    shown as the last error). Leaves ``updated_at`` alone."""
     row = session.exec(
         select(Source).where(Source.id == source_id).with_for_update(key_share=True)
     ).first()
@@ -241,6 +243,8 @@ def record_poll(
         row.etag = etag if etag is not None else row.etag
         row.last_modified = last_modified if last_modified is not None else row.last_modified
         row.body_hash = body_hash if body_hash is not None else row.body_hash
+        if warning is not None:
+            row.last_error, row.last_error_at = warning, at
         health.record(session, source_id, at)
     else:
         row.last_error = error
