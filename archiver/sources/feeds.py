@@ -110,8 +110,10 @@ def _entry_url(entry: Any) -> str | None:
     return None
 
 
-def parse_feed(body: bytes, base_url: str) -> Discovered:
-    """Entry links of a feed, resolved against ``base_url``, normalized, in feed order.
+def parse_feed(body: bytes, base_url: str, content_location: str | None = None) -> Discovered:
+    """Entry links of a feed, resolved against ``xml:base``, then the response's
+    ``Content-Location`` (itself relative to ``base_url``), then ``base_url`` (the
+    feed's final URL); normalized, in feed order.
 
     Raises ``DiscoverError`` when ``body`` is not a feed at all (an HTML page,
     JSON, garbage): feedparser then reports no version and finds no entries.
@@ -137,4 +139,5 @@ def parse_feed(body: bytes, base_url: str) -> Discovered:
     if not version and not entries:
         reason = result.get("bozo_exception") or "no feed element"
         raise DiscoverError(f"{base_url}: not an RSS or Atom feed ({reason})")
-    return Discovered(articles=normalized(resolved(base_url, map(_entry_url, entries))))
+    base = urljoin(base_url, content_location.strip()) if content_location else base_url
+    return Discovered(articles=normalized(resolved(base, map(_entry_url, entries))))

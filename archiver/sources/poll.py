@@ -84,7 +84,7 @@ async def discover_urls(
     if source.kind == "page":
         found = parse_page(top.body, top.final_url, include=source.include, exclude=source.exclude)
         return found.articles, doc, found.damage
-    feed = parse_feed(top.body, top.final_url)
+    feed = parse_feed(top.body, top.final_url, top.headers.get("content-location"))
     return _filtered(source, feed.articles), doc, feed.damage
 
 

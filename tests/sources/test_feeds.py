@@ -177,3 +177,25 @@ def test_simple_entity_declarations_are_still_read() -> None:
         b"<item><link>https://&site;/story</link></item></channel></rss>"
     )
     assert parse_feed(body, FEED_URL).articles == ["https://ex.com/story"]
+
+
+def test_relative_links_resolve_against_xml_base_then_content_location() -> None:
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>a</title><link>story/1</link></item></channel></rss>"
+    )
+    final = "https://cdn.example.com/feeds/rss.xml"
+    assert parse_feed(rss, final).articles == ["https://cdn.example.com/feeds/story/1"]
+    located = parse_feed(rss, final, "https://news.example.com/world/rss.xml")
+    assert located.articles == ["https://news.example.com/world/story/1"]
+    assert parse_feed(rss, final, "/world/rss.xml").articles == [
+        "https://cdn.example.com/world/story/1"
+    ]
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xml:base="https://base.example.org/news/"><title>t</title>'
+        b'<entry><title>a</title><link href="2"/><id>x</id></entry></feed>'
+    )
+    assert parse_feed(atom, final, "https://news.example.com/x.xml").articles == [
+        "https://base.example.org/news/2"
+    ]
