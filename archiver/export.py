@@ -5,6 +5,12 @@ page controls, so every component is reduced to ``[a-z0-9-]`` and the final
 path is checked to lie inside the target directory before anything is
 written. Files are written to a temporary name and renamed into place, so an
 interrupted export leaves no half-written file behind.
+
+Every file name ends in ``-<article id><suffix>``: the id is what ties a file
+to its article, so re-exporting into the same directory finds the files an
+article had before (``exported_files``) and removes those whose name changed
+with the title or date (``remove_stale``), after the new file is in place.
+No manifest is kept: the directory is its own.
 """
 
 from __future__ import annotations
@@ -13,11 +19,13 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections import defaultdict
 from pathlib import Path
 
 from archiver.errors import ArchiverError
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
+_EXPORTED = re.compile(r"[a-z0-9-]+-([0-9]+)(\.[a-z]+)")
 MAX_SLUG = 80
 
 
@@ -55,3 +63,33 @@ def write_file(path: Path, content: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def exported_files(target: Path, suffix: str) -> dict[int, list[Path]]:
+    """The files an earlier export wrote to ``target/<site>/``, by article id.
+
+    Only names an export writes (``[a-z0-9-]+-<id><suffix>``) count, and only
+    in real directories: a symbolic link is neither followed nor listed.
+    """
+    found: dict[int, list[Path]] = defaultdict(list)
+    if target.is_symlink() or not target.is_dir():
+        return found
+    with os.scandir(target) as sites:
+        folders = [Path(s.path) for s in sites if s.is_dir(follow_symlinks=False)]
+    for folder in folders:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                named = _EXPORTED.fullmatch(entry.name)
+                if named and named[2] == suffix and entry.is_file(follow_symlinks=False):
+                    found[int(named[1])].append(Path(entry.path))
+    return found
+
+
+def remove_stale(paths: list[Path], keep: Path) -> int:
+    """Remove the files an article had before, except ``keep`` (its file now); how many."""
+    removed = 0
+    for path in paths:
+        if path != keep:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

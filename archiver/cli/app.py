@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver import __version__
+from archiver.browse_json import dumps
 from archiver.config import Settings, load_settings
 from archiver.errors import ArchiverError, InputError, InternalError
 from archiver.identify import normalize_url
@@ -56,8 +58,37 @@ def article_ref(store: Store, ref: str) -> ArticleView:
         raise InputError(f"not an article id or URL: {ref!r}") from exc
 
 
-def use_color() -> bool:
-    return sys.stdout.isatty()
+COLOR_CHOICES = ("auto", "always", "never")
+color_option = click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Colour the output (auto: when stdout is a terminal and NO_COLOR is not set).",
+)
+
+
+def use_color(choice: str = "auto") -> bool:
+    """``--color``: always, never, or auto: only on a terminal, and not when NO_COLOR is
+    set to something (https://no-color.org: an empty NO_COLOR counts as unset)."""
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+jsonl_option = click.option(
+    "--jsonl", is_flag=True, help="Print one JSON object per line (instead of one array)."
+)
+
+
+def echo_rows(rows: Iterable[dict[str, Any]], *, jsonl: bool) -> None:
+    """A list as JSON: one array (``--json``), or one object per line (``--jsonl``)."""
+    if jsonl:
+        for row in rows:
+            click.echo(dumps(row))
+    else:
+        click.echo(dumps(list(rows)))
 
 
 progress_option = click.option(

@@ -10,7 +10,7 @@ from archiver.cli import render
 from archiver.cli.app import AppContext, cli, pass_app
 from archiver.cli.read_cmds import _parse_since
 from archiver.errors import ArchiverError
-from archiver.export import article_path, write_file
+from archiver.export import article_path, exported_files, remove_stale, write_file
 from archiver.identify import site_of
 
 SUFFIXES = {"markdown": ".md", "text": ".txt", "json": ".json"}
@@ -24,10 +24,18 @@ SUFFIXES = {"markdown": ".md", "text": ".txt", "json": ".json"}
 @click.option("--since", help="Only articles first seen at or after this date (ISO 8601).")
 @pass_app
 def export(app: AppContext, directory: Path, fmt: str, site: str | None, since: str | None) -> None:
-    """Write each article's current version to DIRECTORY/<site>/<date>-<title>-<id>.<ext>."""
+    """Write each article's current version to DIRECTORY/<site>/<date>-<title>-<id>.<ext>.
+
+    Exporting again into DIRECTORY replaces an article's file whose name changed
+    (a new title or date): the old one is removed once the new one is written.
+    """
     since_dt = _parse_since(since)
     site_filter = site_of(f"http://{site}/") if site else None
-    written = 0
+    written = removed = 0
+    try:
+        before = exported_files(directory, SUFFIXES[fmt])
+    except OSError as exc:
+        raise ArchiverError(f"cannot read {directory}: {exc.strerror}") from exc
     with app.store() as store:
         summaries = store.list_articles(limit=2**31 - 1, site=site_filter, since=since_dt)
         for summary in summaries:
@@ -45,7 +53,10 @@ def export(app: AppContext, directory: Path, fmt: str, site: str | None, since: 
                 content = render.show_text(article, version) + "\n"
             try:
                 write_file(path, content)
+                removed += remove_stale(before.get(article.id, []), keep=path)
             except OSError as exc:
                 raise ArchiverError(f"cannot write {path}: {exc.strerror}") from exc
             written += 1
-    click.echo(f"exported {written} articles to {directory}")
+    files = "file" if removed == 1 else "files"
+    replaced = f"; removed {removed} old {files} whose name changed" if removed else ""
+    click.echo(f"exported {written} articles to {directory}{replaced}")

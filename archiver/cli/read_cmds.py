@@ -7,12 +7,24 @@ from datetime import UTC, datetime
 import click
 
 from archiver.cli import render
-from archiver.cli.app import AppContext, article_ref, cli, pass_app, use_color
+from archiver.cli.app import (
+    AppContext,
+    article_ref,
+    cli,
+    color_option,
+    echo_rows,
+    json_option,
+    jsonl_option,
+    pass_app,
+    use_color,
+)
+from archiver.cli.diff_text import diff_text
 from archiver.errors import InputError
 from archiver.identify import site_of
 from archiver.version import diff_versions, word_count
+from archiver.version.diff import excerpt
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+DEFAULT_CONTEXT = 1
 
 
 @cli.command()
@@ -62,11 +74,11 @@ def history(app: AppContext, ref: str, as_json: bool) -> None:
         click.echo(render.dumps(doc))
         return
     click.echo(f"article {article.id}  {article.canonical_url}")
-    for row in doc["versions"]:
-        click.echo(render.history_text(row))
-        for r in (r for r in doc["reextractions"] if r["version"] == row["version"]):
-            was = f"{r['old_words']} words before"
-            click.echo(f"      re-extracted {r['created']} ({r['reason']}): {was}")
+    for row, version in zip(doc["versions"], versions, strict=True):
+        click.echo(render.history_text(row, version))
+        for r in (r for r in redone if r.seq == version.seq):
+            was = f"{word_count(r.old_text)} words before"
+            click.echo(f"      re-extracted {render.stamp(r.created_at)} ({r.reason}): {was}")
 
 
 @cli.command()
@@ -75,12 +87,31 @@ def history(app: AppContext, ref: str, as_json: bool) -> None:
     "--from", "from_seq", type=click.IntRange(min=1), help="Older version (default: previous)."
 )
 @click.option("--to", "to_seq", type=click.IntRange(min=1), help="Newer version (default: latest).")
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    help=f"Unchanged paragraphs shown around each change (default: {DEFAULT_CONTEXT}).",
+)
+@click.option("--full", is_flag=True, help="Show the whole text, not only the changes.")
+@color_option
 @json_option
 @pass_app
 def diff(
-    app: AppContext, ref: str, from_seq: int | None, to_seq: int | None, as_json: bool
+    app: AppContext,
+    ref: str,
+    from_seq: int | None,
+    to_seq: int | None,
+    context: int | None,
+    full: bool,
+    color: str,
+    as_json: bool,
 ) -> None:
-    """Word-level diff between two versions of an article."""
+    """Word-level diff between two versions of an article: the changed paragraphs.
+
+    --json always has every operation (the whole text), whatever --context says.
+    """
+    if full and context is not None:
+        raise click.UsageError("give --context N or --full, not both")
     with app.store() as store:
         article = article_ref(store, ref)
         to_seq = to_seq or article.version_count
@@ -89,8 +120,16 @@ def diff(
     result = diff_versions(old, new)
     if as_json:
         click.echo(render.dumps(render.diff_json(result)))
+    elif article.version_count == 1:
+        click.echo(
+            f"article {article.id} has only one version ({render.stamp(old.created_at)}): "
+            f"nothing to compare; `archiver show {article.id}` prints its text"
+        )
     else:
-        click.echo(render.diff_text(result, color=use_color()))
+        around = DEFAULT_CONTEXT if context is None else context
+        shown = excerpt(result.ops, None if full else around)
+        colored = use_color(color)  # click.echo strips colour off a pipe unless told not to
+        click.echo(diff_text(result, old, new, shown, color=colored), color=colored)
 
 
 def _parse_since(value: str | None) -> datetime | None:
@@ -108,32 +147,39 @@ def _parse_since(value: str | None) -> datetime | None:
 @click.option("--site", help="Only articles from this host.")
 @click.option("--since", help="Only articles first seen at or after this date (ISO 8601).")
 @json_option
+@jsonl_option
 @pass_app
-def list_(app: AppContext, limit: int, site: str | None, since: str | None, as_json: bool) -> None:
-    """List archived articles, newest first."""
+def list_(
+    app: AppContext, limit: int, site: str | None, since: str | None, as_json: bool, jsonl: bool
+) -> None:
+    """List archived articles, newest first (--json: one array)."""
     since_dt = _parse_since(since)
     site_filter = site_of(f"http://{site}/") if site else None
     with app.store() as store:
         items = store.list_articles(limit=limit, site=site_filter, since=since_dt)
+    if as_json or jsonl:
+        echo_rows((render.summary_json(item) for item in items), jsonl=jsonl)
+        return
     for item in items:
-        click.echo(
-            render.dumps(render.summary_json(item)) if as_json else render.summary_text(item)
-        )
+        click.echo(render.summary_text(item))
 
 
 @cli.command()
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@color_option
 @json_option
+@jsonl_option
 @pass_app
-def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over titles and clean text, best matches first."""
+def search(app: AppContext, query: str, limit: int, color: str, as_json: bool, jsonl: bool) -> None:
+    """Full-text search over titles and clean text, best matches first (--json: one array)."""
     if not query.strip():
         raise InputError("search: empty query")
     with app.store() as store:
         hits = store.search(query, limit=limit)
+    if as_json or jsonl:
+        echo_rows((render.search_json(hit) for hit in hits), jsonl=jsonl)
+        return
+    colored = use_color(color)
     for hit in hits:
-        if as_json:
-            click.echo(render.dumps(render.search_json(hit)))
-        else:
-            click.echo(render.search_text(hit, color=use_color()))
+        click.echo(render.search_text(hit, color=colored), color=colored)

@@ -1,11 +1,14 @@
 """Turn store records into what the CLI prints: text, Markdown or JSON.
 
 The JSON shapes live in ``archiver.browse_json`` (the web API uses them too)
-and are re-exported here for the commands.
+and are re-exported here for the commands. Text output shows every time in
+UTC to the second, one way: ``2026-12-03 10:21:43Z`` (``stamp``); JSON keeps
+ISO 8601 (``iso``).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from archiver.archive import AddResult
@@ -26,7 +29,25 @@ from archiver.records.articles import (
     SearchHit,
     VersionView,
 )
-from archiver.version import VersionDiff
+
+
+def stamp(value: datetime | None) -> str | None:
+    """A time for text output: UTC, to the second, ``2026-12-03 10:21:43Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def page_date(value: str | None) -> str | None:
+    """A page's own date or time as text output shows times; a date, or text that is
+    not ISO 8601, is shown as the page gave it. A time without offset is taken as UTC."""
+    if not value or len(value) <= 10:
+        return value
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 def add_text(result: AddResult) -> str:
@@ -40,12 +61,12 @@ def _meta_lines(article: ArticleView, version: VersionView) -> list[tuple[str, s
         ("URL", article.canonical_url),
         ("Article", f"{article.id} (version {version.seq} of {article.version_count})"),
         ("Authors", "; ".join(version.authors) or "-"),
-        ("Published", version.published or "-"),
-        ("Modified", version.modified or "-"),
+        ("Published", page_date(version.published) or "-"),
+        ("Modified", page_date(version.modified) or "-"),
         ("Site", version.site_name or article.site),
         ("Language", version.language or "-"),
-        ("First seen", iso(article.first_seen) or "-"),
-        ("Last checked", iso(article.last_checked) or "-"),
+        ("First seen", stamp(article.first_seen) or "-"),
+        ("Last checked", stamp(article.last_checked) or "-"),
     ]
     rows += [("Alias", alias) for alias in article.aliases if alias != article.canonical_url]
     return rows
@@ -64,7 +85,7 @@ def show_markdown(article: ArticleView, version: VersionView) -> str:
 
 
 def summary_text(item: ArticleSummary) -> str:
-    seen = (iso(item.first_seen) or "")[:16].replace("T", " ")
+    seen = stamp(item.first_seen) or "-"
     return f"{item.id:>6}  {seen}  v{item.version_count:<3} {item.site:<24} {item.title or '-'}"
 
 
@@ -75,31 +96,8 @@ def search_text(hit: SearchHit, *, color: bool) -> str:
     return f"{summary_text(hit.article)}\n        {snippet}"
 
 
-def history_text(row: dict[str, Any]) -> str:
+def history_text(row: dict[str, Any], version: VersionView) -> str:
+    """A ``history_json`` row of ``version`` as a line."""
     change = f"{row['words_change']:+d}"
     words = f"{row['words']:>6} words ({change:>6})"
-    return f"v{row['version']:<4} {row['created']}  {words}  {row['title'] or '-'}"
-
-
-def diff_text(diff: VersionDiff, *, color: bool) -> str:
-    lines = [f"article {diff.article_id}: version {diff.from_seq} -> {diff.to_seq}"]
-    for change in diff.fields:
-        lines.append(f"{change.field} changed: {change.old!r} -> {change.new!r}")
-    lines.append(f"text: +{diff.words_added} words, -{diff.words_removed} words")
-    lines.append("")
-    if color:
-        marks = {"insert": ("\x1b[32m{+", "+}\x1b[0m"), "delete": ("\x1b[31m[-", "-]\x1b[0m")}
-    else:
-        marks = {"insert": ("{+", "+}"), "delete": ("[-", "-]")}
-    body = []
-    for op in diff.ops:
-        core = op.text.strip()
-        if op.kind == "equal" or not core:
-            body.append(op.text)
-            continue
-        start, end = marks[op.kind]
-        lead = op.text[: len(op.text) - len(op.text.lstrip())]
-        trail = op.text[len(op.text.rstrip()) :]
-        body.append(f"{lead}{start}{core}{end}{trail}")
-    lines.append("".join(body))
-    return "\n".join(lines)
+    return f"v{row['version']:<4} {stamp(version.created_at)}  {words}  {row['title'] or '-'}"

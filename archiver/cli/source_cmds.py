@@ -11,7 +11,17 @@ import click
 from archiver.archive import open_services
 from archiver.browse_json import recheck_json, source_json
 from archiver.cli import render
-from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
+from archiver.cli.app import (
+    AppContext,
+    cli,
+    echo_rows,
+    json_option,
+    jsonl_option,
+    pass_app,
+    progress_bar,
+    progress_option,
+    want_progress,
+)
 from archiver.durations import format_duration
 from archiver.records.articles import RecheckHealth, SourceView
 from archiver.records.learning import ExtractionHealth
@@ -19,8 +29,6 @@ from archiver.sources.poll import PollResult, poll_source
 from archiver.sources.specs import KINDS, make_spec
 
 HEALTH_KEYS = ("empty", "short", "dateless")
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _schedule(source: SourceView) -> str:
@@ -34,7 +42,7 @@ def source_text(source: SourceView) -> str:
     health = (
         f"failing x{source.consecutive_failures}: {source.last_error}"
         if source.consecutive_failures
-        else f"ok, last poll {render.iso(source.last_poll_at) or 'never'}"
+        else f"ok, last poll {render.stamp(source.last_poll_at) or 'never'}"
     )
     return (
         f"{source.name:<20} {source.kind:<8} {_schedule(source):<18} {state:<7} "
@@ -97,13 +105,17 @@ def source_add(
 
 @source.command("list")
 @json_option
+@jsonl_option
 @pass_app
-def source_list(app: AppContext, as_json: bool) -> None:
-    """List sources with their schedule and health."""
+def source_list(app: AppContext, as_json: bool, jsonl: bool) -> None:
+    """List sources with their schedule and health (--json: one array)."""
     with app.store() as store:
         sources = store.sources()
+    if as_json or jsonl:
+        echo_rows((source_json(item) for item in sources), jsonl=jsonl)
+        return
     for item in sources:
-        click.echo(render.dumps(source_json(item)) if as_json else source_text(item))
+        click.echo(source_text(item))
 
 
 @source.command("remove")
@@ -163,9 +175,12 @@ def source_run(app: AppContext, name: str, as_json: bool, progress: bool | None)
     if as_json:
         click.echo(render.dumps({"source": result.source, "found": result.found, "new": result.new,
                                  "failed": result.failed, "unchanged": result.unchanged,
-                                 "error": result.error}))  # fmt: skip
+                                 "error": result.error,
+                                 "warnings": list(result.warnings)}))  # fmt: skip
     elif result.error is None:
         click.echo(f"{name}: {result.found} found, {result.new} new, {result.failed} failed")
+        for warning in result.warnings:
+            click.echo(f"archiver: warning: source {name}: {warning}", err=True)
     if result.error is not None:
         click.echo(f"archiver: error: source {name}: {result.error}", err=True)
         sys.exit(1)

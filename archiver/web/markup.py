@@ -9,7 +9,7 @@ attributes), so a bug in the escaping could not let a tag or attribute through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -46,6 +46,21 @@ def diff_html(ops: Iterable[DiffOp]) -> Markup:
         tag = tags.get(op.kind)
         out.append(f"<{tag}>{escape(op.text)}</{tag}>" if tag else str(escape(op.text)))
     return _sanitized("".join(out), {"ins", "del"})
+
+
+FIRST_CHANGE = Markup('<span id="first-change"></span>')
+
+
+def hunk_html(ops: Sequence[DiffOp], *, first: bool) -> Markup:
+    """A diff hunk as ``diff_html`` without its final newlines; ``first``: with the
+    ``#first-change`` anchor (fixed markup, no archived text) before its first change."""
+    shown = list(ops)
+    if shown and shown[-1].text.endswith("\n"):
+        shown[-1] = DiffOp(shown[-1].kind, shown[-1].text.rstrip("\n"))
+    if not first:
+        return diff_html(shown)
+    at = next((i for i, op in enumerate(shown) if op.kind != "equal"), len(shown))
+    return diff_html(shown[:at]) + FIRST_CHANGE + diff_html(shown[at:])
 
 
 def paragraphs(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from archiver.browse_json import history_json
 from archiver.errors import InputError, NotFoundError
 from archiver.identify import normalize_url
 from archiver.records.browse import ArticleCounts
+from archiver.version.diff import excerpt
 from archiver.web import fields, forms, load, params
 from archiver.web.state import render, state_of
 
@@ -112,12 +113,20 @@ async def history(request: Request) -> Response:
     )
 
 
+DIFF_CONTEXT = 1  # unchanged paragraphs around each change (like ``archiver diff``)
+
+
 async def diff(request: Request) -> Response:
+    """The changed paragraphs with a little context, or the full text with ``?full=1``."""
     article_id: int = request.path_params["article_id"]
     from_seq = params.optional_int(request.query_params, "from")
     to_seq = params.optional_int(request.query_params, "to")
+    full = params.integer(request.query_params, "full", 0, 0, 1) == 1
     found = await state_of(request).read(lambda s: load.compare(s, article_id, from_seq, to_seq))
-    return await render(request, "diff.html", {"nav": "home", "c": found})
+    shown = excerpt(found.diff.ops, None if full else DIFF_CONTEXT)
+    keep = {"from": str(found.diff.from_seq), "to": str(found.diff.to_seq)}
+    context = {"nav": "home", "c": found, "shown": shown, "full": full, "keep": keep}
+    return await render(request, "diff.html", context)
 
 
 async def sources(request: Request) -> Response:

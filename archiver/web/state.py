@@ -75,6 +75,7 @@ def make_templates() -> Jinja2Templates:
         paragraphs=markup.paragraphs,
         snippet_html=markup.snippet_html,
         diff_html=markup.diff_html,
+        hunk_html=markup.hunk_html,
         app_version=__version__,
     )
     return Jinja2Templates(env=env)

@@ -80,7 +80,7 @@ def test_aliases_collapse_to_one_article(cli: Any, site: LocalSite) -> None:
     assert {canonical, site.url("/s/123"), site.url("/print/dmz-meeting"),
             site.url("/amp/dmz-meeting")} <= set(doc["aliases"])  # fmt: skip
     assert _counts()["articles"] == 1
-    assert len(cli("list", "--json").json_lines()) == 1
+    assert len(cli("list", "--jsonl").json_lines()) == 1
 
 
 def test_edit_becomes_version_two_with_diff(cli: Any, site: LocalSite) -> None:

@@ -24,30 +24,30 @@ def _archive_seeds(cli: Any, site: LocalSite) -> list[dict[str, Any]]:
 
 def test_list_newest_first_with_filters(cli: Any, site: LocalSite) -> None:
     rows = _archive_seeds(cli, site)
-    listed = cli("list", "--json").json_lines()
+    listed = cli("list", "--jsonl").json_lines()
     assert len(listed) == 4
     assert set(listed[0]) == SUMMARY_KEYS
     firsts = [r["first_seen"] for r in listed]
     assert firsts == sorted(firsts, reverse=True)
     assert {r["article_id"] for r in listed} == {r["article_id"] for r in rows}
-    assert len(cli("list", "--json", "--limit", "2").json_lines()) == 2
-    assert len(cli("list", "--json", "--site", "127.0.0.1").json_lines()) == 4
-    assert cli("list", "--json", "--site", "example.com").json_lines() == []
-    assert cli("list", "--json", "--since", "2999-01-01").json_lines() == []
-    assert len(cli("list", "--json", "--since", "2000-01-01").json_lines()) == 4
+    assert len(cli("list", "--jsonl", "--limit", "2").json_lines()) == 2
+    assert len(cli("list", "--jsonl", "--site", "127.0.0.1").json_lines()) == 4
+    assert cli("list", "--jsonl", "--site", "example.com").json_lines() == []
+    assert cli("list", "--jsonl", "--since", "2999-01-01").json_lines() == []
+    assert len(cli("list", "--jsonl", "--since", "2000-01-01").json_lines()) == 4
     text = cli("list")
     assert text.code == 0 and len(text.out.splitlines()) == 4
 
 
 def test_search_ranks_and_marks_snippets(cli: Any, site: LocalSite) -> None:
     _archive_seeds(cli, site)
-    hits = cli("search", "--json", "kim jong un").json_lines()
+    hits = cli("search", "--jsonl", "kim jong un").json_lines()
     assert len(hits) >= 3
     assert all("snippet" in h and "rank" in h for h in hits)
     assert any("Kim" in h["snippet"] for h in hits)
-    only = cli("search", "--json", "Occidental").json_lines()
+    only = cli("search", "--jsonl", "Occidental").json_lines()
     assert only == []  # author bio is junk: it must not be indexed either
-    dmz = cli("search", "--json", "binoculars").json_lines()
+    dmz = cli("search", "--jsonl", "binoculars").json_lines()
     assert len(dmz) == 1 and "binoculars" in dmz[0]["snippet"]
     plain = cli("search", "binoculars")
     assert "[binoculars]" in plain.out
@@ -75,6 +75,6 @@ def test_extract_stores_nothing(cli: Any, site: LocalSite, tmp_path: Path) -> No
     assert from_file["text"] == from_url["text"]
     assert from_file["title"] == page.title
     assert all(" ".join(p.split()) in " ".join(from_file["text"].split()) for p in page.paragraphs)
-    assert cli("list", "--json").json_lines() == []
+    assert cli("list", "--jsonl").json_lines() == []
     missing = cli("extract", str(tmp_path / "nope.html"))
     assert missing.code == 2 and "no such file" in missing.err

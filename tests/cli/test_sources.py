@@ -27,16 +27,16 @@ def test_source_lifecycle(cli: Any) -> None:
     )  # fmt: skip
     sitemap = ("https://example.com/sitemap.xml", "--kind", "sitemap", "--cron", "*/10 * * * *")
     assert cli("source", "add", *sitemap, "--name", "sm", "--exclude", "/video/").code == 0
-    listed = cli("source", "list", "--json").json_lines()
+    listed = cli("source", "list", "--jsonl").json_lines()
     assert [s["name"] for s in listed] == ["example.com", "sm"]
     assert listed[1]["cron"] == "*/10 * * * *"
     assert listed[1]["exclude"] == "/video/"
     assert cli("source", "pause", "sm").code == 0
-    assert cli("source", "list", "--json").json_lines()[1]["paused"] is True
+    assert cli("source", "list", "--jsonl").json_lines()[1]["paused"] is True
     assert cli("source", "resume", "sm").code == 0
-    assert cli("source", "list", "--json").json_lines()[1]["paused"] is False
+    assert cli("source", "list", "--jsonl").json_lines()[1]["paused"] is False
     assert cli("source", "remove", "sm").code == 0
-    assert [s["name"] for s in cli("source", "list", "--json").json_lines()] == ["example.com"]
+    assert [s["name"] for s in cli("source", "list", "--jsonl").json_lines()] == ["example.com"]
     text = cli("source", "list")
     assert "every 15m" in text.out
 
@@ -61,7 +61,7 @@ def test_source_add_rejects_bad_input(cli: Any, args: list[str], needle: str) ->
     lines = run.err.strip().splitlines()
     assert len(lines) == 1
     assert needle in lines[0]
-    assert cli("source", "list", "--json").json_lines() == []
+    assert cli("source", "list", "--jsonl").json_lines() == []
 
 
 def test_source_errors(cli: Any) -> None:
@@ -84,7 +84,7 @@ def test_source_run_and_status(cli: Any, site: LocalSite) -> None:
     run = cli("source", "run", "n", "--json")
     assert run.code == 0, run.err
     assert run.json() == {"source": "n", "found": 2, "new": 2, "failed": 0, "unchanged": False,
-                          "error": None}  # fmt: skip
+                          "error": None, "warnings": []}  # fmt: skip
     again = cli("source", "run", "n", "--json").json()
     assert (again["found"], again["new"]) == (0, 0)
     assert again["unchanged"] is True

@@ -81,7 +81,9 @@ def test_well_known_sitemaps_are_probed_when_robots_names_none(cli: Any, site: L
         site.set(f"/news/{n}", _story(n))
     cli("source", "add", site.url("/robots.txt"), "--kind", "sitemap", "--every", "1h",
         "--name", "s")  # fmt: skip
-    assert cli("source", "run", "s").code == 0
+    run = cli("source", "run", "--json", "s")
+    assert run.code == 0
+    assert "broken sitemap, 3 complete entries" in run.json()["warnings"][0]
     assert len(cli("list", "--json").json()) == 3
     (source,) = cli("status", "--json").json()["sources"]
     assert "broken sitemap, 3 complete entries" in source["last_error"]
