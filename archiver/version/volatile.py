@@ -23,6 +23,10 @@ comparing the blocks of the article's current version with the new page's
   read" box with its stamp. A rotation replaces lines in place; an article's
   new entries are inserted, and a sentence is never a rail line. Learned as a
   slot (below) and as the prints of every line of the run.
+* **status lines** (``explain`` without history): every changed line, inserted,
+  deleted or replaced, is made of stamps and the words around them ("56,441
+  readers right now Updated at 10:24:34"): the extractor keeps such a line on one
+  fetch and not on the next. Learned as prints.
 * **rotating** (``explain`` with the version before): the same run of short
   lines that are not sentences (headlines, labels) changed between the last two
   versions, made by consecutive fetches, and again now, with nothing else
@@ -147,6 +151,38 @@ def _stamped(block: str) -> bool:
     return bool(_STAMP.search(_masked(block, sentence=False)))
 
 
+# Words a status line says around its stamps ("12,345 readers right now", "Updated at
+# 03:54:13", "Last updated 3 min ago", "1,234 views"): nothing else is in it.
+_STATUS_WORDS = frozenset(
+    {
+        "updated", "update", "last", "modified", "published", "posted", "refreshed", "as",
+        "of", "at", "on", "by", "since", "ago", "now", "right", "just", "live", "readers",
+        "reader", "people", "viewers", "views", "view", "reading", "watching", "online",
+        "comments", "comment", "shares", "likes", "reads", "min", "mins", "minute",
+        "minutes", "read",
+    }
+)  # fmt: skip
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def status_line(block: str) -> bool:
+    """A line made of stamps and the words around them, nothing a reader could call news:
+    it may come and go with the page (a live counter, an "Updated at" line). A live
+    blog's entry ("10:32 Police arrive at the scene") says something more."""
+    if count_words(block) > SLOT_WORDS or not _stamped(block):
+        return False
+    rest = _MARK.sub(" ", _masked(block, sentence=False))
+    return all(word in _STATUS_WORDS for word in _WORDS.findall(rest))
+
+
+def _status(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile, ...] | None:
+    """Every changed block, inserted, deleted or replaced, is a status line."""
+    lines = [b for _, i1, i2, j1, j2 in ops for b in (*old[i1:i2], *new[j1:j2])]
+    if not lines or not all(status_line(b) for b in lines):
+        return None
+    return tuple(dict.fromkeys(Volatile("print", fingerprint(b)) for b in lines))
+
+
 def _slot_line(block: str) -> bool:
     """A line a slot may hold: short, not a sentence, and no quotation unless it is stamped
     (a rail item: a long or quoted headline with its "12 min ago")."""
@@ -251,7 +287,7 @@ def explain(
     found = _ticking(old, new, ops)
     if found is not None:
         return found
-    found = _rail(old, new, ops)
+    found = _rail(old, new, ops) or _status(old, new, ops)
     if found:
         return found
     if before is None:

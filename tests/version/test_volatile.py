@@ -190,5 +190,22 @@ def test_a_rail_that_rotates_and_grows_is_still_a_rail() -> None:
     found = explain(old, new)
     assert found is not None
     assert Volatile("print", fingerprint("Updated at 03:58")) in found
-    # but stamped lines only added are new entries, not a rotation
-    assert explain(old, (*old, "12,345 readers right now")) is None
+    # but stamped lines only added are new entries, not a rotation (a status line made only
+    # of stamps is another matter: test_a_status_line_that_comes_and_goes_is_learned)
+    assert explain(old, (*old, "Police close the coastal road 2 min ago")) is None
+
+
+def test_a_status_line_that_comes_and_goes_is_learned() -> None:
+    """The extractor keeps the box's last line on one fetch and not on the next."""
+    status = "56,441 readers right now Updated at 10:24:34"
+    found = explain(BODY, (*BODY, status))
+    assert found == (Volatile("print", fingerprint(status)),)
+    assert explain((*BODY, status), BODY) == found  # and when it goes
+    assert explain((*BODY, "Updated at 03:54:13"), (*BODY, "9,876 readers right now")) is not None
+
+
+def test_a_live_blogs_new_entry_is_no_status_line() -> None:
+    entry = "10:32 Police arrive at the scene"
+    assert explain(BODY, (*BODY, entry)) is None
+    assert explain(BODY, (*BODY, "Most read")) is None
+    assert explain(BODY, (*BODY, "1,234 people were evacuated on Monday")) is None
