@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -70,7 +70,7 @@ async def archive_each(
     *,
     window: int,
     per_host: int = PER_HOST,
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """Run ``step`` on every URL, ``window`` at most at once; yield results as they finish.
 
     Closing the iterator early (``aclose``, e.g. through ``contextlib.aclosing``) or

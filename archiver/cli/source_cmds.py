@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from typing import Any
 
 import click
@@ -22,6 +23,7 @@ from archiver.cli.app import (
     progress_option,
     want_progress,
 )
+from archiver.cli.archive_cmds import BatchReport, took
 from archiver.durations import format_duration
 from archiver.records.articles import RecheckHealth, SourceView
 from archiver.records.learning import ExtractionHealth
@@ -44,10 +46,14 @@ def source_text(source: SourceView) -> str:
         if source.consecutive_failures
         else f"ok, last poll {render.stamp(source.last_poll_at) or 'never'}"
     )
-    return (
+    text = (
         f"{source.name:<20} {source.kind:<8} {_schedule(source):<18} {state:<7} "
         f"{source.article_count:>5} articles  {health}\n{'':<20} {source.url}"
     )
+    warned = source.last_error and source.last_error_at == source.last_poll_at
+    if warned and not source.consecutive_failures:  # a poll that worked, with failed URLs
+        text += f"\n{'':<20} last poll: {source.last_error}"
+    return text
 
 
 def health_json(health: ExtractionHealth | None) -> dict[str, Any] | None:
@@ -150,35 +156,62 @@ def _set_paused(app: AppContext, name: str, *, paused: bool) -> None:
     click.echo(f"{'paused' if paused else 'resumed'} source {name}")
 
 
+def poll_json(result: PollResult) -> dict[str, Any]:
+    failures = [{"url": url, "error": error} for url, error in result.failures]
+    return {"source": result.source, "found": result.found, "new": result.new,
+            "failed": result.failed, "unchanged": result.unchanged, "error": result.error,
+            "warnings": list(result.warnings), "failures": failures}  # fmt: skip
+
+
+def poll_text(result: PollResult, seconds: float) -> str:
+    if result.unchanged:
+        return f"{result.source}: unchanged since the last poll, 0 new"
+    return (f"{result.source}: {result.found} found, {result.new} new, {result.failed} failed "
+            f"in {took(seconds)}")  # fmt: skip
+
+
 @source.command("run")
 @click.argument("name")
 @json_option
 @progress_option
 @pass_app
 def source_run(app: AppContext, name: str, as_json: bool, progress: bool | None) -> None:
-    """Poll a source once now (with a progress bar on a terminal)."""
+    """Poll a source once now (with a progress bar on a terminal).
+
+    Each article URL archived is printed as soon as it is done (errors on stderr),
+    then the poll's line; --json prints one object, its failed URLs in "failures".
+    Ctrl-C stops the poll: what finished is summed up (exit 130)."""
+    report = BatchReport(lines=not as_json)
+    todo = 0
+
+    def count(done: int, total: int) -> None:
+        nonlocal todo
+        todo = total
 
     async def run() -> PollResult:
         async with open_services(app.settings) as services:
             found = await asyncio.to_thread(services.store.source, name)
+            on_done = None if found.kind == "url" else report.done  # its error is the poll's
             if not want_progress(progress):
-                return await poll_source(found, services)
-            with progress_bar(f"polling {name}") as bar:
+                return await poll_source(found, services, progress=count, on_done=on_done)
+            with report.drawing(progress_bar(f"polling {name}")) as bar:
                 task = bar.add_task("poll", total=None)
 
                 def advance(done: int, total: int) -> None:
+                    count(done, total)
                     bar.update(task, completed=done, total=total)
 
-                return await poll_source(found, services, progress=advance)
+                return await poll_source(found, services, progress=advance, on_done=on_done)
 
-    result = asyncio.run(run())
+    try:
+        result = asyncio.run(run())
+    except KeyboardInterrupt:
+        click.echo(f"{name}: {report.summary(of=max(todo, report.total))}", err=as_json)
+        sys.exit(130)
     if as_json:
-        click.echo(render.dumps({"source": result.source, "found": result.found, "new": result.new,
-                                 "failed": result.failed, "unchanged": result.unchanged,
-                                 "error": result.error,
-                                 "warnings": list(result.warnings)}))  # fmt: skip
+        click.echo(render.dumps(poll_json(result)))
     elif result.error is None:
-        click.echo(f"{name}: {result.found} found, {result.new} new, {result.failed} failed")
+        click.echo(poll_text(result, time.monotonic() - report.started))
         for warning in result.warnings:
             click.echo(f"archiver: warning: source {name}: {warning}", err=True)
     if result.error is not None:

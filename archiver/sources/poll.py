@@ -30,6 +30,8 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 Progress = Callable[[int, int], None]
+OnDone = Callable[[AddResult], None]
+FAILURES_NAMED = 3  # failed article URLs named in the poll's warning (``archiver status``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class PollResult:
     error: str | None = None  # the poll as a whole failed
     timed_out: tuple[str, ...] = ()  # article URLs whose server hung: worth one later try
     warnings: tuple[str, ...] = ()  # damage the poll worked around (a cut-off sitemap)
+    failures: tuple[tuple[str, str], ...] = ()  # (article URL, error) of each one that failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,11 @@ def _filtered(source: SourceView, urls: list[str]) -> list[str]:
 
 
 async def _archive_all(
-    urls: list[str], services: Services, source_id: int, progress: Progress | None
+    urls: list[str],
+    services: Services,
+    source_id: int,
+    progress: Progress | None,
+    on_done: OnDone | None = None,
 ) -> list[AddResult]:
     done = 0
 
@@ -107,6 +114,8 @@ async def _archive_all(
         nonlocal done
         result = await archive_url(url, services, source_id=source_id)
         done += 1
+        if on_done:
+            on_done(result)
         if progress:
             progress(done, len(urls))
         return result
@@ -120,8 +129,13 @@ async def poll_source(
     *,
     progress: Progress | None = None,
     sitemaps: SitemapCache | None = None,
+    on_done: OnDone | None = None,
 ) -> PollResult:
-    """Poll once and record the source's health in the store."""
+    """Poll once and record the source's health in the store.
+
+    ``on_done`` is called with each article URL's result as soon as it is archived (not
+    for a ``url`` source: its one URL's failure is the poll's). Article URLs that failed
+    are in the result's ``failures`` and, summed up, in the source's last error."""
     store, started, at = services.store, time.monotonic(), datetime.now(UTC)
     try:
         if source.kind == "url":
@@ -139,7 +153,7 @@ async def poll_source(
             urls, doc, damage = await discover_urls(source, services, sitemaps)
             known = await asyncio.to_thread(store.known_urls, urls)
             results = await _archive_all(
-                [u for u in urls if u not in known], services, source.id, progress
+                [u for u in urls if u not in known], services, source.id, progress, on_done
             )
     except ArchiverError as exc:
         await asyncio.to_thread(store.record_poll, source.id, at=at, found=0, new=0, error=str(exc))
@@ -157,13 +171,14 @@ async def poll_source(
     unchanged = doc is not None and doc.unchanged
     # An unchanged document still lists what it listed last time.
     found = (source.articles_found or 0) if unchanged else len(urls)
-    warning = "; ".join(damage)[:2000] or None
+    failures = tuple((r.url, r.error or "error") for r in results if r.outcome == "error")
+    warning = "; ".join([*damage, *_failures_line(failures, len(results))])[:2000] or None
     await asyncio.to_thread(
         store.record_poll, source.id, at=at, found=found, new=new, error=None, warning=warning,
         **validators,
     )  # fmt: skip
-    if warning:
-        log.warning("source %s: %s", source.name, warning)
+    if damage:  # failed articles were logged by the archive step, one by one
+        log.warning("source %s: %s", source.name, "; ".join(damage)[:2000])
     log.info(
         "source %s polled: %s, %d found, %d new, %d failed (%.1fs)",
         source.name, "unchanged" if unchanged else "changed", len(urls), new, failed,
@@ -171,5 +186,18 @@ async def poll_source(
     )  # fmt: skip
     hung = tuple(r.url for r in results if r.timed_out)
     return PollResult(
-        source.name, len(urls), new, failed, unchanged, timed_out=hung, warnings=tuple(damage)
-    )
+        source.name, len(urls), new, failed, unchanged, timed_out=hung, warnings=tuple(damage),
+        failures=failures,
+    )  # fmt: skip
+
+
+def _failures_line(failures: tuple[tuple[str, str], ...], tried: int) -> list[str]:
+    """The failed article URLs of a poll as one short line for the source's last error."""
+    if not failures:
+        return []
+    named = "; ".join(
+        error if url in error else f"{url}: {error}" for url, error in failures[:FAILURES_NAMED]
+    )  # each URL named once: many errors name it already
+    more = len(failures) - FAILURES_NAMED
+    tail = f"; and {more} more" if more > 0 else ""
+    return [f"{len(failures)} of {tried} articles failed: {named}{tail}"]

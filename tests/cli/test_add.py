@@ -71,7 +71,8 @@ def test_aliases_collapse_to_one_article(cli: Any, site: LocalSite) -> None:
     ]
     rows = cli("add", "--json", *urls).json_lines()
     assert [r["article_id"] for r in rows] == [first["article_id"]] * 4
-    assert [r["outcome"] for r in rows] == ["unchanged", "duplicate", "duplicate", "duplicate"]
+    outcomes = {r["url"]: r["outcome"] for r in rows}  # in the order they finished
+    assert [outcomes[url] for url in urls] == ["unchanged", "duplicate", "duplicate", "duplicate"]
     assert all(r["version"] == 1 for r in rows)
 
     doc = cli("show", "--json", site.url("/amp/dmz-meeting")).json()
@@ -161,6 +162,9 @@ def test_progress_bar_when_asked(cli: Any, site: LocalSite) -> None:
     assert shown.code == 0
     assert "archiving" in shown.err
     assert "4/4" in shown.err
+    # stdout is a pipe here: its lines stay on stdout, not redrawn on the bar's stderr
+    assert sorted(line.split()[1] for line in shown.out.splitlines()[:4]) == urls
+    assert "http" not in shown.err
     quiet = cli("add", *urls)  # not a terminal: no bar by default
     assert quiet.err == ""
-    assert len(quiet.out.splitlines()) == 4
+    assert len(quiet.out.splitlines()) == 5  # a line per URL, and the summary

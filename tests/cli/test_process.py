@@ -111,7 +111,8 @@ def test_daemon_and_cli_writers_at_once(archiver_env: Path, site: LocalSite) -> 
             out, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
             assert "locked" not in err
-            assert len(out.splitlines()) == 6
+            *lines, summary = out.splitlines()
+            assert len(lines) == 6 and summary.startswith("6 URLs: 6 new, "), out
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with Store(load_settings().db_url) as store:

@@ -17,7 +17,8 @@ def _archive_seeds(cli: Any, site: LocalSite) -> list[dict[str, Any]]:
     for n in seed_ids():
         site.set(f"/news/{n}", seed_page(n, url=site.url(f"/news/{n}")).html)
         urls.append(site.url(f"/news/{n}"))
-    rows: list[dict[str, Any]] = cli("add", "--json", *urls).json_lines()
+    done: list[dict[str, Any]] = cli("add", "--json", *urls).json_lines()
+    rows = sorted(done, key=lambda r: urls.index(r["url"]))  # they come as they finish
     assert [r["outcome"] for r in rows] == ["new"] * len(urls)
     return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -84,7 +85,7 @@ def test_source_run_and_status(cli: Any, site: LocalSite) -> None:
     run = cli("source", "run", "n", "--json")
     assert run.code == 0, run.err
     assert run.json() == {"source": "n", "found": 2, "new": 2, "failed": 0, "unchanged": False,
-                          "error": None, "warnings": []}  # fmt: skip
+                          "error": None, "warnings": [], "failures": []}  # fmt: skip
     again = cli("source", "run", "n", "--json").json()
     assert (again["found"], again["new"]) == (0, 0)
     assert again["unchanged"] is True
@@ -110,4 +111,6 @@ def test_source_run_progress(cli: Any, site: LocalSite) -> None:
     run = cli("source", "run", "n", "--progress")
     assert run.code == 0, run.err
     assert "polling n" in run.err
-    assert run.out.strip() == "n: 1 found, 1 new, 0 failed"
+    line, poll = run.out.splitlines()
+    assert line.split()[:2] == ["new", news.url("/news/2026/11/one")]
+    assert re.fullmatch(r"n: 1 found, 1 new, 0 failed in \d+\.\d s", poll), poll

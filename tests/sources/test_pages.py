@@ -109,3 +109,56 @@ def test_invalid_regex_is_an_input_error() -> None:
         parse_page(page(LINKS), PAGE_URL, include="(")
     with pytest.raises(InputError, match=r"^exclude: invalid regular expression '\[': "):
         parse_page(page(LINKS), PAGE_URL, exclude="[")
+
+
+CHROME_PAGE = """<!DOCTYPE html><html><body>
+<header class="site"><a href="/news/2026/11/header-pick">Breaking</a>
+  <nav><a href="/world/europe">Europe</a><a href="/news/2026/11/nav-pick">Top story</a></nav>
+</header>
+<div role="navigation"><a href="/news/2026/11/role-nav">Menu pick</a></div>
+<main>
+  <article><header><h2><a href="/news/2026/11/lead">Lead</a></h2></header>
+    <p>Teaser.</p><footer><a href="/news/2026/11/lead-more">More</a></footer></article>
+  <ul><li><a href="/news/2026/11/second">Second</a></li>
+      <li><a href="/news/2026/11/also-in-nav">Also in the menu</a></li></ul>
+  <aside><a href="/news/2026/11/most-read">Most read</a>
+    <a href="/news/2026/11/also-in-nav">Again</a></aside>
+</main>
+<section role="complementary"><a href="/news/2026/11/related">Related</a></section>
+<footer><a href="/news/2026/11/footer-pick">Footer pick</a><a href="/about">About</a></footer>
+<div role="contentinfo"><a href="/news/2026/11/contentinfo">Fine print</a></div>
+</body></html>"""
+
+
+def test_links_in_the_pages_chrome_are_left_out() -> None:
+    """Navigation, asides, the site header and footer; an article's own header is content."""
+    base = "https://www.news.example.com/news/2026/11/"
+    assert parse_page(CHROME_PAGE.encode(), PAGE_URL).articles == [
+        base + "lead", base + "lead-more", base + "second", base + "also-in-nav",
+    ]  # fmt: skip
+
+
+def test_chrome_links_are_used_when_the_page_has_no_others() -> None:
+    body = b"<html><body><nav><a href='/news/2026/11/a'>a</a><a href='/tag/x'>x</a></nav></body>"
+    assert parse_page(body, PAGE_URL).articles == ["https://www.news.example.com/news/2026/11/a"]
+
+
+SITE_PAGES = [
+    "/about", "/about-us/", "/about/team", "/contact", "/contact-us.html", "/privacy",
+    "/privacy-policy/", "/legal/cookies", "/terms-of-service", "/terms.html", "/impressum",
+    "/help/faq", "/jobs",
+]  # fmt: skip
+STORIES = ["/legal/2026/11/court-ruling", "/news/2026/11/privacy-row", "/news/2026/11/about-time"]
+
+
+def test_about_contact_and_legal_pages_are_left_out() -> None:
+    found = parse_page(page(SITE_PAGES + STORIES), PAGE_URL).articles
+    assert found == [f"https://www.news.example.com{path}" for path in STORIES]
+
+
+def test_include_decides_about_site_pages_too() -> None:
+    found = parse_page(page(SITE_PAGES), PAGE_URL, include=r"/about").articles
+    assert found == [
+        "https://www.news.example.com/about", "https://www.news.example.com/about-us/",
+        "https://www.news.example.com/about/team",
+    ]  # fmt: skip

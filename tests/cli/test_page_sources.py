@@ -1,0 +1,90 @@
+"""Page sources find articles, not chrome, and say which article URLs failed and why;
+``source run`` says when a source was unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.daemon.newssite import NewsSite
+from tests.fixtures.batchsites import article
+from tests.localsite import LocalSite
+
+CHROME = "/news/2026/11/nav-pick", "/news/2026/11/footer-pick", "/news/2026/11/most-read"
+SITE_PAGES = "/about", "/contact", "/privacy-policy", "/terms-of-use", "/legal/imprint"
+
+
+def _section(site: LocalSite, stories: list[str]) -> None:
+    """A section page with article-shaped links in its menus, and legal pages in its footer,
+    every one of them serving a page the extractor would take for an article."""
+    for n, path in enumerate([*stories, *CHROME, *SITE_PAGES]):
+        site.set(path, article(1, n))
+    listing = "".join(f"<li><a href='{path}'>story {n}</a></li>" for n, path in enumerate(stories))
+    site.set(
+        "/world/",
+        "<html><body><header><nav><a href='/'>Home</a>"
+        f"<a href='{CHROME[0]}'>Pick</a></nav></header>"
+        f"<main><h1>World</h1><ul>{listing}</ul><aside><a href='{CHROME[2]}'>Most read</a>"
+        f"</aside></main><footer><a href='{CHROME[1]}'>More</a>"
+        + "".join(f"<a href='{path}'>{path}</a>" for path in SITE_PAGES)
+        + "</footer></body></html>",
+    )
+
+
+def test_a_page_source_archives_its_articles_not_its_chrome(cli: Any, site: LocalSite) -> None:
+    stories = ["/news/2026/11/one", "/news/2026/11/two"]
+    _section(site, stories)
+    cli("source", "add", site.url("/world/"), "--kind", "page", "--every", "1h", "--name", "w")
+    run = cli("source", "run", "w", "--json")
+    assert run.code == 0, run.err
+    assert (run.json()["found"], run.json()["new"], run.json()["failures"]) == (2, 2, [])
+    archived = {row["url"] for row in cli("list", "--json").json()}
+    assert archived == {site.url(path) for path in stories}
+    for path in (*CHROME, *SITE_PAGES):
+        assert site.hits_for(path) == [], path  # not even fetched
+
+
+def test_source_run_names_each_failed_url_and_status_keeps_them(cli: Any, site: LocalSite) -> None:
+    stories = ["/news/2026/11/one", "/news/2026/11/gone", "/news/2026/11/report"]
+    _section(site, stories)
+    site.set(stories[1], "gone", status=404)
+    site.set(stories[2], b"%PDF-1.4", content_type="application/pdf")
+    cli("source", "add", site.url("/world/"), "--kind", "page", "--every", "1h", "--name", "w")
+    run = cli("source", "run", "w", "--json")
+    assert run.code == 0, run.err
+    doc = run.json()
+    assert (doc["found"], doc["new"], doc["failed"]) == (3, 1, 2)
+    failures = {f["url"]: f["error"] for f in doc["failures"]}
+    assert set(failures) == {site.url(stories[1]), site.url(stories[2])}
+    assert "HTTP 404" in failures[site.url(stories[1])]
+    assert "not an HTML page (application/pdf)" in failures[site.url(stories[2])]
+    assert all(set(f) == {"url", "error"} for f in doc["failures"])
+
+    (source,) = cli("status", "--json").json()["sources"]
+    assert source["consecutive_failures"] == 0  # the poll itself worked
+    assert source["last_error"].startswith("2 of 3 articles failed: ")
+    for url in failures:
+        assert source["last_error"].count(url) == 1, source["last_error"]
+    assert "last poll: 2 of 3 articles failed: " in cli("status").out
+
+    _section(site, [*stories, "/news/2026/11/three"])  # the page changed: polled again
+    site.set(stories[1], "gone", status=404)
+    site.set(stories[2], b"%PDF-1.4", content_type="application/pdf")
+    again = cli("source", "run", "w")  # the failed ones are tried again, said once each
+    assert again.code == 0
+    errors = again.err.splitlines()
+    assert sorted(errors) == sorted(f"archiver: error: {failures[url]}" for url in failures)
+    assert all(url not in again.out for url in failures)
+    line, poll = again.out.splitlines()
+    assert line.split()[:2] == ["new", site.url("/news/2026/11/three")]
+    assert poll.startswith("w: 4 found, 1 new, 2 failed in "), poll
+
+
+def test_source_run_says_when_a_feed_is_unchanged(cli: Any, site: LocalSite) -> None:
+    news = NewsSite(site)
+    news.publish("one", 0)
+    cli("source", "add", news.url("/rss.xml"), "--kind", "feed", "--every", "1h", "--name", "n")
+    first = cli("source", "run", "n")
+    assert first.code == 0 and "unchanged" not in first.out
+    again = cli("source", "run", "n")
+    assert again.code == 0, again.err
+    assert again.out == "n: unchanged since the last poll, 0 new\n"
