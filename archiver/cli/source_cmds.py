@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 import click
@@ -160,7 +161,8 @@ def poll_json(result: PollResult) -> dict[str, Any]:
     failures = [{"url": url, "error": error} for url, error in result.failures]
     return {"source": result.source, "found": result.found, "new": result.new,
             "failed": result.failed, "unchanged": result.unchanged, "error": result.error,
-            "warnings": list(result.warnings), "failures": failures}  # fmt: skip
+            "warnings": list(result.warnings), "failures": failures,
+            "skipped": [{"url": k.url, "reason": k.reason} for k in result.skipped]}  # fmt: skip
 
 
 def poll_text(result: PollResult, seconds: float) -> str:
@@ -168,6 +170,13 @@ def poll_text(result: PollResult, seconds: float) -> str:
         return f"{result.source}: unchanged since the last poll, 0 new"
     return (f"{result.source}: {result.found} found, {result.new} new, {result.failed} failed "
             f"in {took(seconds)}")  # fmt: skip
+
+
+def skipped_text(result: PollResult) -> str:
+    """ "n: 12 links skipped: 7 another site, 5 excluded" (each named in --json)."""
+    reasons = Counter(k.reason for k in result.skipped)
+    why = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    return f"{result.source}: {len(result.skipped)} links skipped: {why} (named in --json)"
 
 
 @source.command("run")
@@ -212,6 +221,8 @@ def source_run(app: AppContext, name: str, as_json: bool, progress: bool | None)
         click.echo(render.dumps(poll_json(result)))
     elif result.error is None:
         click.echo(poll_text(result, time.monotonic() - report.started))
+        if result.skipped:
+            click.echo(skipped_text(result))
         for warning in result.warnings:
             click.echo(f"archiver: warning: source {name}: {warning}", err=True)
     if result.error is not None:

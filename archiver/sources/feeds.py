@@ -18,7 +18,7 @@ import feedparser  # type: ignore[import-untyped]
 from feedparser.sanitizer import replace_doctype  # type: ignore[import-untyped]
 
 from archiver.errors import DiscoverError
-from archiver.sources.filters import Discovered, normalized
+from archiver.sources.filters import Discovered, Skipped, normalized
 from archiver.sources.xmlguard import decode_xml, refuse_entities, squeeze_prolog
 
 # Alternate links of these types are the human-readable story; an alternate of
@@ -140,4 +140,6 @@ def parse_feed(body: bytes, base_url: str, content_location: str | None = None) 
         reason = result.get("bozo_exception") or "no feed element"
         raise DiscoverError(f"{base_url}: not an RSS or Atom feed ({reason})")
     base = urljoin(base_url, content_location.strip()) if content_location else base_url
-    return Discovered(articles=normalized(resolved(base, map(_entry_url, entries))))
+    skipped: list[Skipped] = []
+    urls = normalized(resolved(base, map(_entry_url, entries)), skipped)
+    return Discovered(articles=urls, skipped=skipped)

@@ -20,18 +20,28 @@ from archiver.identify.urls import is_site_root, normalize_url
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A link of a source document that is no candidate article, and why."""
+
+    url: str
+    reason: str  # "not archivable: ...", "other site", "not an article", "excluded", ...
+
+
+@dataclass(frozen=True, slots=True)
 class Discovered:
     """URLs found in one fetched document.
 
     ``articles`` are normalized candidate article URLs; ``sitemaps`` are the
     child sitemaps of a sitemap index, to be fetched and parsed next;
     ``damage`` says what was wrong with a document whose readable part was used
-    (a sitemap cut off mid-way).
+    (a sitemap cut off mid-way); ``skipped`` names every link the document had that
+    is not a candidate, and why.
     """
 
     articles: list[str]
     sitemaps: list[str] = field(default_factory=list)
     damage: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 # Links whose last path segment ends like this point at files, not stories:
@@ -59,15 +69,28 @@ NON_ARTICLE_SEGMENTS = frozenset(
 )  # fmt: skip
 
 
-def normalized(urls: Iterable[str]) -> list[str]:
-    """``urls`` through ``normalize_url``, rejected ones skipped, duplicates collapsed."""
+def normalized(urls: Iterable[str], skipped: list[Skipped] | None = None) -> list[str]:
+    """``urls`` through ``normalize_url``, duplicates collapsed; the rejected ones
+    (javascript:, mailto:, junk: not archivable, not an error) go to ``skipped``."""
     seen: dict[str, None] = {}
     for raw in urls:
         try:
             seen.setdefault(normalize_url(raw), None)
-        except UnsupportedURLError:
-            continue  # javascript:, mailto:, ftp:, junk: not archivable, not an error
+        except UnsupportedURLError as exc:
+            if skipped is not None:
+                skipped.append(Skipped(raw, f"not archivable: {_why(exc)}"))
     return list(seen)
+
+
+def normalized_skips(url: str, exc: Exception) -> list[Skipped]:
+    """The one ``Skipped`` of a link that ``normalize_url`` refused."""
+    return [Skipped(url, f"not archivable: {_why(exc)}")]
+
+
+def _why(exc: Exception) -> str:
+    """The reason of an ``UnsupportedURLError`` ("not an archivable URL: 'x' (why)")."""
+    text = str(exc)
+    return text[text.rfind("(") + 1 : -1] if text.endswith(")") and "(" in text else text
 
 
 def is_non_article(url: str) -> bool:

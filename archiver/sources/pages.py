@@ -13,6 +13,7 @@ only a candidate; the extract stage decides whether a page really is an article.
 from __future__ import annotations
 
 import posixpath
+import re
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborNode
@@ -21,7 +22,13 @@ from archiver.errors import UnsupportedURLError
 from archiver.extract.decode import decode_html
 from archiver.extract.links import absolute, parse
 from archiver.identify.urls import normalize_url, site_of
-from archiver.sources.filters import Discovered, compile_filter, is_non_article
+from archiver.sources.filters import (
+    Discovered,
+    Skipped,
+    compile_filter,
+    is_non_article,
+    normalized_skips,
+)
 
 # Containers whose links are the site's chrome wherever they are.
 CHROME_TAGS = frozenset({"nav", "aside"})
@@ -78,20 +85,25 @@ def in_chrome(anchor: LexborNode) -> bool:
     return edge
 
 
-def _anchors(body: bytes, base_url: str) -> dict[str, bool]:
-    """Every link's normalized URL → whether it appears only in the page's chrome."""
+def _anchors(body: bytes, base_url: str, skipped: list[Skipped]) -> dict[str, bool]:
+    """Every link's normalized URL → whether it appears only in the page's chrome (links
+    that are no archivable URL go to ``skipped``)."""
     tree = parse(decode_html(body))
     base_node = tree.css_first("base[href]")
     base = absolute(base_node.attributes.get("href") if base_node else None, base_url) or base_url
     links: dict[str, bool] = {}
     for node in tree.css("a[href]"):
-        url = absolute(node.attributes.get("href"), base)
+        href = node.attributes.get("href") or ""
+        url = absolute(href, base)
         if url is None:
+            if href.strip() and not href.strip().startswith("#"):
+                skipped.append(Skipped(href.strip()[:500], "not archivable: not an http(s) URL"))
             continue
         try:
             url = normalize_url(url)
-        except UnsupportedURLError:
-            continue  # javascript:, mailto:, ftp:, junk: not archivable, not an error
+        except UnsupportedURLError as exc:  # javascript:, mailto:, junk: not an error
+            skipped.extend(normalized_skips(url, exc))
+            continue
         links[url] = links.get(url, True) and in_chrome(node)
     return links
 
@@ -122,15 +134,37 @@ def parse_page(
     site = site_of(page)
     kept: list[str] = []
     chrome: list[str] = []
-    for url, only_in_chrome in _anchors(body, base_url).items():
-        if url == page or (same_site and site_of(url) != site):
-            continue
-        if unwanted is not None and unwanted.search(url):
-            continue
-        if wanted is not None:
-            if wanted.search(url) is None:
-                continue
-        elif is_non_article(url) or is_site_page(url):
+    skipped: list[Skipped] = []
+    for url, only_in_chrome in _anchors(body, base_url, skipped).items():
+        reason = _rejected(url, page, site if same_site else None, wanted, unwanted)
+        if reason is not None:
+            if url != page:
+                skipped.append(Skipped(url, reason))
             continue
         (chrome if only_in_chrome else kept).append(url)
-    return Discovered(articles=kept or chrome)
+    if kept:
+        skipped.extend(Skipped(url, "only in the page's navigation or footer") for url in chrome)
+    return Discovered(articles=kept or chrome, skipped=skipped)
+
+
+def _rejected(
+    url: str,
+    page: str,
+    site: str | None,
+    wanted: re.Pattern[str] | None,
+    unwanted: re.Pattern[str] | None,
+) -> str | None:
+    """Why link ``url`` of section page ``page`` is no candidate (None: it is one)."""
+    if url == page:
+        return "the page itself"
+    if site is not None and site_of(url) != site:
+        return "another site"
+    if unwanted is not None and unwanted.search(url):
+        return "excluded"
+    if wanted is not None:
+        return None if wanted.search(url) else "not included"
+    if is_non_article(url):
+        return "not an article (home page, listing, file or account page)"
+    if is_site_page(url):
+        return "a site page (about, contact, legal)"
+    return None

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from archiver.archive import AddResult, Services, archive_url
@@ -21,6 +21,7 @@ from archiver.errors import ArchiverError
 from archiver.fetch import FetchResult
 from archiver.records.articles import SourceView
 from archiver.sources import compile_filter, parse_feed, parse_page
+from archiver.sources.filters import Skipped
 from archiver.sources.walk import SitemapCache, sitemap_urls
 from archiver.version import body_hash
 
@@ -44,6 +45,7 @@ class PollResult:
     error: str | None = None  # the poll as a whole failed
     timed_out: tuple[str, ...] = ()  # article URLs whose server hung: worth one later try
     warnings: tuple[str, ...] = ()  # damage the poll worked around (a cut-off sitemap)
+    skipped: tuple[Skipped, ...] = ()  # links of the source documents that are no candidates
     failures: tuple[tuple[str, str], ...] = ()  # (article URL, error) of each one that failed
 
 
@@ -67,11 +69,21 @@ async def _fetch(services: Services, url: str, source: SourceView | None = None)
     return _Document(result, same)
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What discovery found: candidate URLs, the document (None for a sitemap tree), the
+    damage worked around and every link that is no candidate, with why."""
+
+    urls: list[str]
+    doc: _Document | None = None
+    damage: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
 async def discover_urls(
     source: SourceView, services: Services, sitemaps: SitemapCache | None = None
-) -> tuple[list[str], _Document | None, list[str]]:
-    """Candidate article URLs of a feed/sitemap/page source, its document, and the damage
-    worked around on the way (raises ArchiverError).
+) -> Found:
+    """Candidate article URLs of a feed/sitemap/page source (raises ArchiverError).
 
     An unchanged feed or page (304, same bytes) has nothing new to offer. A
     sitemap source is a tree of documents, each fetched conditionally through
@@ -79,26 +91,32 @@ async def discover_urls(
     """
     if source.kind == "sitemap":
         walked = await sitemap_urls(services, source.url, sitemaps or SitemapCache())
-        return _filtered(source, walked.urls), None, walked.damage
+        skipped = list(walked.skipped)
+        return Found(_filtered(source, walked.urls, skipped), None, walked.damage, skipped)
     doc = await _fetch(services, source.url, source)
     if doc.unchanged:
-        return [], doc, []
+        return Found([], doc)
     top = doc.result
     if source.kind == "page":
         found = parse_page(top.body, top.final_url, include=source.include, exclude=source.exclude)
-        return found.articles, doc, found.damage
+        return Found(found.articles, doc, found.damage, found.skipped)
     feed = parse_feed(top.body, top.final_url, top.headers.get("content-location"))
-    return _filtered(source, feed.articles), doc, feed.damage
+    skipped = list(feed.skipped)
+    return Found(_filtered(source, feed.articles, skipped), doc, feed.damage, skipped)
 
 
-def _filtered(source: SourceView, urls: list[str]) -> list[str]:
+def _filtered(source: SourceView, urls: list[str], skipped: list[Skipped]) -> list[str]:
     include = compile_filter(source.include, option="--include")
     exclude = compile_filter(source.exclude, option="--exclude")
-    return [
-        u
-        for u in urls
-        if (include is None or include.search(u)) and not (exclude and exclude.search(u))
-    ]
+    kept = []
+    for url in urls:
+        if include is not None and not include.search(url):
+            skipped.append(Skipped(url, "not included"))
+        elif exclude is not None and exclude.search(url):
+            skipped.append(Skipped(url, "excluded"))
+        else:
+            kept.append(url)
+    return kept
 
 
 async def _archive_all(
@@ -148,9 +166,11 @@ async def poll_source(
                     log.warning("source %s poll failed: %s", source.name, results[0].error)
                     return PollResult(source.name, error=results[0].error, timed_out=(source.url,))
                 raise ArchiverError(results[0].error or "error")
-            urls, doc, damage = [source.url], None, list[str]()
+            discovered = Found([source.url])
         else:
-            urls, doc, damage = await discover_urls(source, services, sitemaps)
+            discovered = await discover_urls(source, services, sitemaps)
+        urls, doc, damage = discovered.urls, discovered.doc, discovered.damage
+        if source.kind != "url":
             known = await asyncio.to_thread(store.known_urls, urls)
             results = await _archive_all(
                 [u for u in urls if u not in known], services, source.id, progress, on_done
@@ -180,14 +200,14 @@ async def poll_source(
     if damage:  # failed articles were logged by the archive step, one by one
         log.warning("source %s: %s", source.name, "; ".join(damage)[:2000])
     log.info(
-        "source %s polled: %s, %d found, %d new, %d failed (%.1fs)",
+        "source %s polled: %s, %d found, %d new, %d failed, %d links skipped (%.1fs)",
         source.name, "unchanged" if unchanged else "changed", len(urls), new, failed,
-        time.monotonic() - started,
+        len(discovered.skipped), time.monotonic() - started,
     )  # fmt: skip
     hung = tuple(r.url for r in results if r.timed_out)
     return PollResult(
         source.name, len(urls), new, failed, unchanged, timed_out=hung, warnings=tuple(damage),
-        failures=failures,
+        failures=failures, skipped=tuple(discovered.skipped),
     )  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from archiver.errors import DiscoverError
 from archiver.sources.feeds import parse_feed, resolved
-from archiver.sources.filters import Discovered, normalized
+from archiver.sources.filters import Discovered, Skipped, normalized
 from archiver.sources.xmlguard import (
     decode_xml,
     refuse_entities,
@@ -112,11 +112,13 @@ def _parse_xml(body: bytes, base_url: str) -> Discovered:
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise DiscoverError(f"{base_url}: sitemap declares XML entities; refused")
     kind = _local(root.tag)
+    skipped: list[Skipped] = []
     if kind == "urlset":
-        return Discovered(articles=normalized(resolved(base_url, _locs(root, "url"))))
+        urls = normalized(resolved(base_url, _locs(root, "url")), skipped)
+        return Discovered(articles=urls, skipped=skipped)
     if kind == "sitemapindex":
-        children = normalized(resolved(base_url, _locs(root, "sitemap")))
-        return Discovered(articles=[], sitemaps=children)
+        children = normalized(resolved(base_url, _locs(root, "sitemap")), skipped)
+        return Discovered(articles=[], sitemaps=children, skipped=skipped)
     if kind in _FEED_ROOTS:
         return parse_feed(data, base_url)
     raise DiscoverError(f"{base_url}: <{kind}> document is not a sitemap")
@@ -158,10 +160,11 @@ def _recover(data: bytes, base_url: str, error: etree.XMLSyntaxError) -> Discove
     if kind not in _ENTRIES or not locs:
         raise DiscoverError(f"{base_url}: not a well-formed XML sitemap ({error})") from error
     damage = [f"{base_url}: broken sitemap, {len(locs)} complete entries read ({error})"]
-    found = normalized(resolved(base_url, locs))
+    skipped: list[Skipped] = []
+    found = normalized(resolved(base_url, locs), skipped)
     if kind == "sitemapindex":
-        return Discovered(articles=[], sitemaps=found, damage=damage)
-    return Discovered(articles=found, damage=damage)
+        return Discovered(articles=[], sitemaps=found, damage=damage, skipped=skipped)
+    return Discovered(articles=found, damage=damage, skipped=skipped)
 
 
 def _parse_text(text: str, base_url: str) -> Discovered:
@@ -170,7 +173,8 @@ def _parse_text(text: str, base_url: str) -> Discovered:
     urls = [line for line in lines if _TEXT_URL.match(line)]
     if not urls:
         raise DiscoverError(f"{base_url}: neither an XML nor a text sitemap")
-    return Discovered(articles=normalized(urls))
+    skipped: list[Skipped] = []
+    return Discovered(articles=normalized(urls, skipped), skipped=skipped)
 
 
 def parse_sitemap(body: bytes, base_url: str) -> Discovered:

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from archiver.archive import Services
 from archiver.errors import ArchiverError
 from archiver.sources import Discovered, parse_sitemap, robots_sitemap_lines
+from archiver.sources.filters import Skipped
 from archiver.version import body_hash
 
 log = logging.getLogger("archiver.daemon")
@@ -112,6 +113,7 @@ class Walked:
 
     urls: list[str]
     damage: list[str]
+    skipped: list[Skipped]
 
 
 async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> Walked:
@@ -122,6 +124,7 @@ async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> Wal
     in ``damage``; the walk goes on."""
     top = await _document(services, url, cache)
     queue, articles, damage = list(top.sitemaps), list(top.articles), list(top.damage)
+    skipped = list(top.skipped)
     if not queue and not articles and urlsplit(url).path.endswith("/robots.txt"):
         queue = await _well_known(services, url, cache)
     seen: set[str] = set()
@@ -138,5 +141,6 @@ async def sitemap_urls(services: Services, url: str, cache: SitemapCache) -> Wal
             continue
         articles.extend(child.articles)
         damage.extend(child.damage)
+        skipped.extend(child.skipped)
         queue.extend(child.sitemaps)
-    return Walked(list(dict.fromkeys(articles)), damage)
+    return Walked(list(dict.fromkeys(articles)), damage, skipped)

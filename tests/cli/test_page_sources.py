@@ -74,9 +74,10 @@ def test_source_run_names_each_failed_url_and_status_keeps_them(cli: Any, site: 
     errors = again.err.splitlines()
     assert sorted(errors) == sorted(f"archiver: error: {failures[url]}" for url in failures)
     assert all(url not in again.out for url in failures)
-    line, poll = again.out.splitlines()
+    line, poll, skipped = again.out.splitlines()
     assert line.split()[:2] == ["new", site.url("/news/2026/11/three")]
     assert poll.startswith("w: 4 found, 1 new, 2 failed in "), poll
+    assert skipped.startswith("w: ") and " links skipped: " in skipped, skipped
 
 
 def test_source_run_says_when_a_feed_is_unchanged(cli: Any, site: LocalSite) -> None:
@@ -88,3 +89,19 @@ def test_source_run_says_when_a_feed_is_unchanged(cli: Any, site: LocalSite) -> 
     again = cli("source", "run", "n")
     assert again.code == 0, again.err
     assert again.out == "n: unchanged since the last poll, 0 new\n"
+
+
+def test_source_run_names_every_link_it_skipped_and_why(cli: Any, site: LocalSite) -> None:
+    stories = ["/news/2026/11/one"]
+    _section(site, stories)
+    cli("source", "add", site.url("/world/"), "--kind", "page", "--every", "1h", "--name", "w")
+    text = cli("source", "run", "w").out.splitlines()
+    assert text[-1].startswith("w: 9 links skipped: "), text  # 3 chrome, 5 site pages, home
+    section = site.url("/world/")
+    site.set("/world/", site.pages["/world/"].body + b"<!-- changed -->")  # polled again
+    skipped = {k["url"]: k["reason"] for k in cli("source", "run", "w", "--json").json()["skipped"]}
+    assert len(skipped) == 9 and section not in skipped
+    assert skipped[site.url(CHROME[0])] == "only in the page's navigation or footer"
+    assert skipped[site.url("/")].startswith("not an article")
+    assert skipped[site.url("/about")].startswith("a site page")
+    assert site.url(stories[0]) not in skipped

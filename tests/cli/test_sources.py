@@ -85,7 +85,7 @@ def test_source_run_and_status(cli: Any, site: LocalSite) -> None:
     run = cli("source", "run", "n", "--json")
     assert run.code == 0, run.err
     assert run.json() == {"source": "n", "found": 2, "new": 2, "failed": 0, "unchanged": False,
-                          "error": None, "warnings": [], "failures": []}  # fmt: skip
+                          "error": None, "warnings": [], "failures": [], "skipped": []}  # fmt: skip
     again = cli("source", "run", "n", "--json").json()
     assert (again["found"], again["new"]) == (0, 0)
     assert again["unchanged"] is True

@@ -87,13 +87,15 @@ RSS091 = b"""<?xml version="1.0"?>
 
 
 def test_rss2_links_guids_and_relative_resolution() -> None:
-    assert parse_feed(RSS2, FEED_URL) == Discovered(
-        articles=[
-            "https://news.example.com/world/2026/11/kim-meets-trump",
-            "https://news.example.com/world/2026/11/guid-story",
-            "https://news.example.com/world/2026/11/link-wins",
-        ]
-    )
+    found = parse_feed(RSS2, FEED_URL)
+    assert found.articles == [
+        "https://news.example.com/world/2026/11/kim-meets-trump",
+        "https://news.example.com/world/2026/11/guid-story",
+        "https://news.example.com/world/2026/11/link-wins",
+    ]
+    assert [(k.url, k.reason) for k in found.skipped] == [
+        ("mailto:desk@news.example.com", "not archivable: unsupported scheme 'mailto:'")
+    ]
 
 
 def test_atom_prefers_html_alternate_and_honours_xml_base() -> None:

@@ -53,7 +53,19 @@ def page(hrefs: list[str], head: str = "") -> bytes:
 
 
 def test_default_filters() -> None:
-    assert parse_page(page(LINKS), PAGE_URL) == Discovered(articles=KEPT)
+    found = parse_page(page(LINKS), PAGE_URL)
+    assert (found.articles, found.sitemaps, found.damage) == (KEPT, [], [])
+
+
+def test_every_link_that_is_no_candidate_is_named_with_why() -> None:
+    """Each distinct link but the kept ones, the page itself and in-page anchors."""
+    reasons = {k.url: k.reason for k in parse_page(page(LINKS), PAGE_URL).skipped}
+    assert reasons["https://other.example.org/news/2026/11/elsewhere"] == "another site"
+    assert reasons["https://www.news.example.com/tag/x"].startswith("not an article")
+    assert reasons["https://news.example.com/"].startswith("not an article")
+    assert reasons["mailto:desk@news.example.com"].startswith("not archivable")
+    assert reasons["ftp://news.example.com/pub/file"].startswith("not archivable")
+    assert len(reasons) == 19  # 26 links: 3 kept, 1 duplicate, 2 the page itself, 1 anchor
 
 
 def test_other_sites_kept_when_same_site_is_off() -> None:

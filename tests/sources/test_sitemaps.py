@@ -61,13 +61,16 @@ INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_urlset_pages_only_normalized_and_deduplicated() -> None:
-    assert parse_sitemap(URLSET, SITEMAP_URL) == Discovered(
-        articles=[
+    found = parse_sitemap(URLSET, SITEMAP_URL)
+    assert (found.articles, found.sitemaps) == (
+        [
             "https://news.example.com/world/2026/11/kim-meets-trump",
             "https://news.example.com/a?a=1&b=2",
             "https://news.example.com/relative/story",
-        ]
+        ],
+        [],
     )
+    assert all(k.reason.startswith("not archivable") for k in found.skipped)
 
 
 def test_google_news_sitemap() -> None:
