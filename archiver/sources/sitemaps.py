@@ -127,8 +127,10 @@ def _parse_xml(body: bytes, base_url: str) -> Discovered:
 _ENTRIES = {"urlset": "url", "sitemapindex": "sitemap"}
 
 
-def _recover(data: bytes, base_url: str, error: etree.XMLSyntaxError) -> Discovered:
-    """The complete entries before the point where a broken sitemap stops parsing."""
+def _pull(data: bytes) -> tuple[list[tuple[str, etree._Element]], etree.XMLSyntaxError | None]:
+    """Events of ``data`` through lxml's pull parser, never closed: an element gets its
+    end event only when its end tag was read (closing, or an error, makes newer lxml
+    end every open element, with what it had of their text)."""
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
@@ -140,13 +142,28 @@ def _recover(data: bytes, base_url: str, error: etree.XMLSyntaxError) -> Discove
     )
     try:
         parser.feed(data)
-        parser.close()
-    except etree.XMLSyntaxError:
-        pass  # the same error: what was read before it is in the events
+    except etree.XMLSyntaxError as exc:
+        return [], exc
+    return list(parser.read_events()), None
+
+
+def _recover(data: bytes, base_url: str, error: etree.XMLSyntaxError) -> Discovered:
+    """The complete entries before the point where a broken sitemap stops parsing.
+
+    A document cut off (a timeout, a proxy) only lacks its end: its complete entries are
+    read as they are. A document with an error inside (an unescaped ``&``, junk after the
+    end) is read again up to the line before the error, so nothing the error touched,
+    and no URL cut short, is taken.
+    """
+    events, failed = _pull(data)
+    if failed is not None:
+        line = failed.position[0] if failed.position else 1
+        prefix = b"".join(data.splitlines(keepends=True)[: max(0, line - 1)])
+        events, failed = _pull(prefix) if prefix else ([], failed)
     kind: str | None = None
     depth = 0
     locs: list[str] = []
-    for event, element in parser.read_events():
+    for event, element in events:
         name = _local(element.tag)
         if event == "start":
             depth += 1
