@@ -48,14 +48,16 @@ _TEXT_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 # "Sitemap:", and the spellings robots.txt parsers accept ("Site-map:", "site map:").
 _ROBOTS_SITEMAP = re.compile(r"^\s*site[-_ ]?map\s*:\s*(\S+)", re.IGNORECASE)
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+_SAFE = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+"""lxml's safest settings, for the strict parse and for the recovering pull parser."""
+_PARSER = etree.XMLParser(**_SAFE)
 
 
 def _gunzip(body: bytes, base_url: str) -> bytes:
@@ -131,15 +133,7 @@ def _pull(data: bytes) -> tuple[list[tuple[str, etree._Element]], etree.XMLSynta
     """Events of ``data`` through lxml's pull parser, never closed: an element gets its
     end event only when its end tag was read (closing, or an error, makes newer lxml
     end every open element, with what it had of their text)."""
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE)
     try:
         parser.feed(data)
     except etree.XMLSyntaxError as exc:

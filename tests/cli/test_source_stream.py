@@ -22,18 +22,28 @@ def slow_site() -> Iterator[LocalSite]:
         yield s
 
 
+def feed_with_slow_item(
+    site: LocalSite, slow_site: LocalSite, path: str, *, first: bool
+) -> list[str]:
+    """Source "n": a feed of two quick articles and one on ``slow_site`` at ``path`` (listed
+    first or last); the quick articles' URLs."""
+    news = NewsSite(site)
+    fast = [news.publish("one", 0), news.publish("two", 1)]
+    feed = site.pages["/rss.xml"].body.decode()
+    item = f"<item><title>slow</title><link>{slow_site.url(path)}</link></item>"
+    where = "<item>" if first else "</channel>"
+    feed = feed.replace(where, item + where, 1)
+    site.set("/rss.xml", feed, content_type="application/rss+xml")
+    add = ["source", "add", news.url("/rss.xml"), "--kind", "feed", "--every", "1h"]
+    subprocess.run([str(ARCHIVER), *add, "--name", "n"], check=True, capture_output=True)
+    return fast
+
+
 def test_source_run_prints_each_article_as_soon_as_it_is_done(
     archiver_env: Path, site: LocalSite, slow_site: LocalSite
 ) -> None:
-    news = NewsSite(site)
-    fast = [news.publish("one", 0), news.publish("two", 1)]
     release = hold(slow_site, "/slow", article(9, 9))
-    feed = site.pages["/rss.xml"].body.decode()
-    slow_item = f"<item><title>slow</title><link>{slow_site.url('/slow')}</link></item>"
-    site.set("/rss.xml", feed.replace("<item>", slow_item + "<item>", 1),
-             content_type="application/rss+xml")  # fmt: skip
-    add = ["source", "add", news.url("/rss.xml"), "--kind", "feed", "--every", "1h"]
-    subprocess.run([str(ARCHIVER), *add, "--name", "n"], check=True, capture_output=True)
+    fast = feed_with_slow_item(site, slow_site, "/slow", first=True)
     proc = start("source", "run", "n")
     assert proc.stdout is not None and proc.stderr is not None
     try:
@@ -57,15 +67,8 @@ def test_source_run_prints_each_article_as_soon_as_it_is_done(
 def test_ctrl_c_in_source_run_sums_up_what_finished(
     archiver_env: Path, site: LocalSite, slow_site: LocalSite
 ) -> None:
-    news = NewsSite(site)
-    fast = [news.publish("one", 0), news.publish("two", 1)]
     hold(slow_site, "/never", article(9, 9))
-    feed = site.pages["/rss.xml"].body.decode()
-    slow_item = f"<item><title>slow</title><link>{slow_site.url('/never')}</link></item>"
-    site.set("/rss.xml", feed.replace("</channel>", slow_item + "</channel>", 1),
-             content_type="application/rss+xml")  # fmt: skip
-    add = ["source", "add", news.url("/rss.xml"), "--kind", "feed", "--every", "1h"]
-    subprocess.run([str(ARCHIVER), *add, "--name", "n"], check=True, capture_output=True)
+    fast = feed_with_slow_item(site, slow_site, "/never", first=False)
     proc = start("source", "run", "n")
     assert proc.stdout is not None and proc.stderr is not None
     try:
