@@ -29,6 +29,7 @@ from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS, marku
 from archiver.extract.postfilter import (
     drop_caps_links,
     drop_link_labels,
+    drop_stamped_links,
     ordered_links,
     recover_split_body,
     trim_link_edges,
@@ -152,7 +153,7 @@ def _filtered(paragraphs: list[str], links: list[str]) -> list[str]:
     """The post-filters (postfilter.py, edges.py), each cutting only on positive evidence
     of chrome; if together they took half the prose, they misread the page and the
     text stays as trafilatura gave it (lost text is the worst error of an archive)."""
-    kept = drop_caps_links(drop_link_labels(paragraphs, links), links)
+    kept = drop_caps_links(drop_link_labels(drop_stamped_links(paragraphs, links), links), links)
     kept = trim_teaser_rail(trim_menus(trim_link_edges(kept, links)), links)
     before = _prose_words(paragraphs)
     return kept if _prose_words(kept) >= KEEP_SHARE * before else list(paragraphs)

@@ -48,6 +48,7 @@ from collections.abc import Iterable, Sequence
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from archiver.extract.blocks import is_prose
+from archiver.extract.stamps import stamp_spans, stamped, status_note, unstamped
 
 PROSE_TOKENS = 15
 """A recovered paragraph has at least this many words."""
@@ -76,10 +77,12 @@ def _tokens(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
-def link_share(line: str, links: Sequence[str]) -> float:
+def link_share(line: str, links: Sequence[str], also: Iterable[tuple[int, int]] = ()) -> float:
     """Share of ``line``'s visible characters that belong to link texts (``links``,
-    longest first)."""
+    longest first), or to the spans ``also`` (a rail item's "12 min ago")."""
     covered = bytearray(len(line))
+    for start, end in also:
+        covered[start:end] = b"\x01" * (end - start)
     for link in links:
         if len(link) < MIN_LINK_CHARS or link not in line:
             continue
@@ -112,6 +115,24 @@ def trim_link_edges(paragraphs: Sequence[str], links: Sequence[str]) -> list[str
     while hi - lo > 1 and _link_list(paragraphs[lo], links):
         lo += 1
     return list(paragraphs[lo:hi])
+
+
+def _stamped_link(paragraph: str, links: Sequence[str]) -> bool:
+    """A headline link with its age, time or counter ("Storm closes schools 12 min ago",
+    "Markets fall · 1,204 comments"): an item of a rail, whatever its place in the text."""
+    if len(paragraph.split()) >= LONG_PROSE_WORDS or not stamped(paragraph):
+        return False
+    return len(unstamped(paragraph).split()) >= 2 and (
+        link_share(paragraph, links, stamp_spans(paragraph)) >= EDGE_LINK_SHARE
+    )
+
+
+def drop_stamped_links(paragraphs: Sequence[str], links: Sequence[str]) -> list[str]:
+    """Without rail items (``_stamped_link``) and status lines ("12,345 readers right now",
+    "Updated at 03:54:13", ``stamps.status_note``): a "Most read" box whose headlines
+    rotate and whose clock ticks would make every re-fetch look like an edit, and
+    neither says anything of the article."""
+    return [p for p in paragraphs if not (status_note(p) or _stamped_link(p, links))]
 
 
 def drop_link_labels(paragraphs: Sequence[str], links: Sequence[str]) -> list[str]:

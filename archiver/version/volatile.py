@@ -46,8 +46,6 @@ stops restarting its ladder (a circuit breaker for churn no rule explains).
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -60,6 +58,7 @@ from archiver.extract.blocks import (
     quotations,
 )
 from archiver.extract.blocks import words as count_words
+from archiver.extract.stamps import MARK, masked, stamped, status_line
 
 SLOT_SPAN = 8
 """A rotating slot holds at most this many lines."""
@@ -76,63 +75,13 @@ START = "^"
 
 Kind = Literal["print", "slot"]
 
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-_DAYS = (
-    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?"
-    r"|sat(?:urday)?|sun(?:day)?|today|yesterday|tonight"
-)
-_UNITS = r"s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|months?|years?"
-_NUMBER = r"\d[\d,.\u202f\u00a0']*"
-_AGO = re.compile(rf"\b(?:{_NUMBER}|an?|one)\s*(?:{_UNITS})\.?\s+ago\b|\bjust now\b")
-_TIME = re.compile(
-    r"\b\d{1,2}[:.h]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.?m\b\.?"
-)
-_DATE = re.compile(
-    rf"\b\d{{1,4}}[-/.]\d{{1,2}}[-/.]\d{{1,4}}\b"
-    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?\b"
-    rf"|\b(?:{_DAYS})\b"
-)
-_COUNTER = re.compile(
-    rf"\b{_NUMBER}\s*[km]?\s*(?:views?|comments?|shares?|likes?|reads?|readers?|reactions?"
-    rf"|replies|reply|plays?|listens?|watching|online|min(?:ute)?s? read)\b"
-)
-_MARK = re.compile(r"‹\w+›")
-# What may tick inside a sentence or a long block besides a relative age: a clock
-# with seconds (no prose reports a time to the second; a page's "Updated at"
-# stamp does) and a live audience counter ("56,441 readers right now", "312
-# watching"). A count that an article reports ("1,234 views", "at least 5
-# people") is no stamp there: changing it is a correction.
-_SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:\s*[ap]\.?m\b\.?)?")
-_LIVE = re.compile(
-    rf"\b{_NUMBER}\s*(?:people|readers?|viewers?|users?|visitors?)?\s*(?:are\s+)?"
-    r"(?:reading(?: now)?|watching(?: now)?|online(?: now)?|right now)\b"
-)
-
-
-def _masked(text: str, *, sentence: bool) -> str:
-    """``text`` with its volatile parts replaced by a mark (in a sentence only ages, clocks
-    with seconds and live counters)."""
-    text = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    text = _AGO.sub("‹ago›", text)
-    text = _SECONDS.sub("‹time›", text)
-    text = _LIVE.sub("‹count›", text)
-    if sentence:
-        return text
-    text = _TIME.sub("‹time›", text)
-    text = _DATE.sub("‹date›", text)
-    return _COUNTER.sub("‹count›", text)
-
 
 def _sentence(text: str) -> bool:
     """A sentence once its stamps are masked ("Last updated: Dec. 2, 10:04 a.m." is not);
     a block longer than any line of chrome is prose however it ends."""
     if count_words(text) > 2 * SLOT_WORDS:
         return True
-    return is_prose(text) and is_prose(_MARK.sub(" ", _masked(text, sentence=False)))
+    return is_prose(text) and is_prose(MARK.sub(" ", masked(text, sentence=False)))
 
 
 def ticks(old: str, new: str) -> bool:
@@ -140,39 +89,7 @@ def ticks(old: str, new: str) -> bool:
     if old == new or quotations(old) != quotations(new):
         return False  # what someone said changed: never a clock
     sentence = _sentence(old) or _sentence(new)
-    return _masked(old, sentence=sentence) == _masked(new, sentence=sentence)
-
-
-_STAMP = re.compile(r"‹(?:ago|time|count)›")
-
-
-def _stamped(block: str) -> bool:
-    """A line that carries its own clock: a relative age, a time of day or a counter."""
-    return bool(_STAMP.search(_masked(block, sentence=False)))
-
-
-# Words a status line says around its stamps ("12,345 readers right now", "Updated at
-# 03:54:13", "Last updated 3 min ago", "1,234 views"): nothing else is in it.
-_STATUS_WORDS = frozenset(
-    {
-        "updated", "update", "last", "modified", "published", "posted", "refreshed", "as",
-        "of", "at", "on", "by", "since", "ago", "now", "right", "just", "live", "readers",
-        "reader", "people", "viewers", "views", "view", "reading", "watching", "online",
-        "comments", "comment", "shares", "likes", "reads", "min", "mins", "minute",
-        "minutes", "read",
-    }
-)  # fmt: skip
-_WORDS = re.compile(r"[^\W\d_]+")
-
-
-def status_line(block: str) -> bool:
-    """A line made of stamps and the words around them, nothing a reader could call news:
-    it may come and go with the page (a live counter, an "Updated at" line). A live
-    blog's entry ("10:32 Police arrive at the scene") says something more."""
-    if count_words(block) > SLOT_WORDS or not _stamped(block):
-        return False
-    rest = _MARK.sub(" ", _masked(block, sentence=False))
-    return all(word in _STATUS_WORDS for word in _WORDS.findall(rest))
+    return masked(old, sentence=sentence) == masked(new, sentence=sentence)
 
 
 def _status(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile, ...] | None:
@@ -190,7 +107,7 @@ def _slot_line(block: str) -> bool:
         return False
     if count_words(block) <= SLOT_WORDS and not has_quoted_speech(block):
         return True
-    return _stamped(block)
+    return stamped(block)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +152,7 @@ def _ticking(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile
 
 def rail_line(block: str) -> bool:
     """A line of a rail: short, no sentence, and stamped with its own clock."""
-    return _slot_line(block) and _stamped(block)
+    return _slot_line(block) and stamped(block)
 
 
 def _rail(old: Sequence[str], new: Sequence[str], ops: Ops) -> tuple[Volatile, ...] | None:

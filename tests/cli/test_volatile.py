@@ -14,7 +14,7 @@ from archiver.extract import extract_page
 from archiver.extract.blocks import fingerprint
 from archiver.identify import site_of
 from archiver.store import Store
-from tests.fixtures.boxes import HEADLINES, PARAGRAPHS, PLACES, page, stamp
+from tests.fixtures.boxes import HEADLINES, PARAGRAPHS, PLACES, STAMP_LABEL, page, stamp
 from tests.localsite import LocalSite
 from tests.store.factories import capture
 
@@ -54,10 +54,29 @@ def test_a_ticking_stamp_after_the_body_makes_one_version(cli: Any, site: LocalS
     assert versions(cli, url) == [1]
     # version 1 was corrected in place: the stamp is gone from the archived text
     kept = text(cli, url)
-    assert "Updated at" not in kept
+    assert STAMP_LABEL not in kept
     assert "Most read" in kept and HEADLINES[0] in kept  # the rest of the box did not tick
     history = cli("history", "--json", url).json()
     assert "volatile" in {r["reason"] for r in history["reextractions"]}
+
+
+def test_an_updated_at_line_the_extractor_reads_never_reaches_the_archive(
+    cli: Any, site: LocalSite
+) -> None:
+    """ "Updated at 03:54:13" and headlines with their ages say what they are: the
+    extractor drops them on the first fetch, so nothing has to be learned and no
+    version is ever made of them (nor corrected in place)."""
+    path = "/news/report-40"
+    site.set(path, page(40, label="Updated at", ages=True, links=True))
+    url = site.url(path)
+    assert cli("add", "--json", url).json()["outcome"] == "new"
+    for tick in (41, 97, 3600):
+        site.set(path, page(40, tick=tick, rotate=tick, label="Updated at", ages=True, links=True))
+        row = cli("add", "--json", url).json()
+        assert (row["outcome"], row["version"]) == ("unchanged", 1)
+    kept = text(cli, url)
+    assert "Updated at" not in kept and "min ago" not in kept and kept.count("(report") == 5
+    assert cli("history", "--json", url).json()["reextractions"] == []
 
 
 def test_an_edit_next_to_the_stamp_is_a_version(cli: Any, site: LocalSite) -> None:
@@ -70,9 +89,9 @@ def test_an_edit_next_to_the_stamp_is_a_version(cli: Any, site: LocalSite) -> No
     assert (row["outcome"], row["version"]) == ("updated", 2)
     diff = cli("diff", "--json", url).json()
     inserted = " ".join(op["text"] for op in diff["ops"] if op["op"] == "insert")
-    assert "Stockholm" in inserted and "Updated at" not in inserted
+    assert "Stockholm" in inserted and STAMP_LABEL not in inserted
     # an edit of the stamp's own line is not volatile either: only its time may move
-    site.set("/news/report-2", page(2, tick=90, edit=EDIT).replace("Updated at", "Corrected at"))
+    site.set("/news/report-2", page(2, tick=90, edit=EDIT).replace(STAMP_LABEL, "Corrected at"))
     assert cli("add", "--json", url).json()["outcome"] == "updated"
 
 
@@ -88,7 +107,7 @@ def test_what_one_article_taught_is_removed_from_the_hosts_other_articles(
     rows = cli("add", "--json", *later).json_lines()
     assert [r["outcome"] for r in rows] == ["new"] * 4
     for url in later:
-        assert "Updated at" not in text(cli, url)
+        assert STAMP_LABEL not in text(cli, url)
         assert "(report" in text(cli, url)
 
 
@@ -102,7 +121,7 @@ def test_a_box_on_many_articles_of_the_host_leaves_their_text(cli: Any, site: Lo
     assert [r["outcome"] for r in rows] == ["unchanged"] * 6
     for url in urls:
         kept = text(cli, url)
-        assert "Updated at" not in kept and "Most read" not in kept
+        assert STAMP_LABEL not in kept and "Most read" not in kept
         assert all(h not in kept for h in HEADLINES[:3])
         assert kept.count("(report") == 5  # every paragraph of the article is still there
 
@@ -136,11 +155,11 @@ def test_a_rail_of_headlines_with_their_ages_is_learned_on_its_first_rotation(
     row = cli("add", "--json", url).json()
     assert (row["outcome"], row["version"]) == ("unchanged", 1)
     kept = text(cli, url)
-    assert "min ago" not in kept and "Updated at" not in kept
+    assert "min ago" not in kept and STAMP_LABEL not in kept
     assert kept.count("(report") == 5
     other = serve(site, 26, rotate=2, ages=True, tick=900)  # rail headlines learned for the host
     cli("add", other)
-    assert "Updated at" not in text(cli, other) and text(cli, other).count("(report") == 5
+    assert STAMP_LABEL not in text(cli, other) and text(cli, other).count("(report") == 5
 
 
 def test_status_shows_articles_flagged_for_tiny_versions_in_a_row(
@@ -179,7 +198,7 @@ def test_reextract_repairs_an_archive_that_holds_false_versions(cli: Any, site: 
     assert done["volatile"] >= 1 and done["reextracted"] == 4
     texts = [cli("show", "--json", url, "--version", str(n)).json()["text"] for n in (1, 2, 3, 4)]
     assert len(set(texts)) == 1  # numbers kept; each now holds the article without the stamp
-    assert "Updated at" not in texts[0] and texts[0].count("(report") == 5
+    assert STAMP_LABEL not in texts[0] and texts[0].count("(report") == 5
     serve(site, 40, tick=500)
     assert cli("add", "--json", url).json()["outcome"] == "unchanged"
 

@@ -9,6 +9,7 @@ from archiver.extract.links import parse
 from archiver.extract.page import _filtered
 from archiver.extract.postfilter import (
     drop_link_labels,
+    drop_stamped_links,
     link_share,
     ordered_links,
     recover_split_body,
@@ -81,3 +82,41 @@ def test_an_article_body_cut_in_pieces_is_put_back_together() -> None:
     )
     assert ARTICLE[4] not in (trafilatura.extract(html) or "")
     assert extract_page(html.encode(), URL).blocks == tuple(ARTICLE)
+
+
+def test_a_most_read_box_inside_the_text_goes_with_its_clock() -> None:
+    """Headline links with their ages, the live counter and the "Updated at" line: the box
+    rotates and ticks on every fetch. Kept between the article and its footer, it would
+    make every re-fetch an edit; it says nothing of the article, wherever it sits."""
+    headlines = ["Storm closes schools across the county", "Markets fall", "Rail strike ends"]
+    box = [
+        f"- {headlines[0]} 12 min ago",
+        f"- {headlines[1]} 3 min ago",  # a short headline: its age is half the line
+        f"{headlines[2]} · 1,204 comments",
+        "56,441 readers right now",
+        "Updated at 03:54:13",
+    ]
+    footer = "Reporting by the harbour desk; editing by the night team."
+    links = ordered_links(headlines)
+    assert drop_stamped_links([*ARTICLE[:3], *box, *ARTICLE[3:], footer], links) == [
+        *ARTICLE,
+        footer,
+    ]
+
+
+def test_times_and_figures_of_the_article_stay() -> None:
+    """A live blog's entry times, a schedule, a table's figures, a sentence about a
+    headline: no link with a stamp, no status word, so nothing goes."""
+    lines = [
+        "10 p.m.",  # a live blog's entry heading
+        "4:14 p.m.",
+        "9.30 A.M. / 7.00 P.M.",
+        "4.3333333333333333",
+        "2 │ -0.75703329861022517346",
+        "Storm closes schools: the county said at 10:02 that 3,000 pupils stay home.",
+        "Published on April 21",  # a date, no clock: not a status line
+    ]
+    links = ordered_links(["Storm closes schools", "county"])
+    assert drop_stamped_links(lines, links) == lines
+    # a link without its stamp is not a rail item here (trim_link_edges decides at edges)
+    assert drop_stamped_links(["Storm closes schools"], links) == ["Storm closes schools"]
