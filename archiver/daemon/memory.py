@@ -8,10 +8,15 @@ the TLS stack allocate there, so free memory scattered over many arenas is
 never given back and the resident size creeps up over hours although no Python
 object is kept (a tracemalloc probe of the soak benchmark showed it).
 
-Two standard glibc remedies, both no-ops elsewhere (musl, macOS, Windows):
+Three standard glibc remedies, all no-ops elsewhere (musl, macOS, Windows):
 
 * ``limit_arenas``: at most ``arenas`` malloc arenas (``M_ARENA_MAX``, what the
-  ``MALLOC_ARENA_MAX`` environment variable sets), so threads share heaps;
+  ``MALLOC_ARENA_MAX`` environment variable sets), so threads share heaps, and a
+  fixed mmap threshold (``M_MMAP_THRESHOLD``, ``MMAP_THRESHOLD``): every
+  allocation that large (a response body, a zstd window, a decoded page) gets
+  its own mapping, unmapped when freed. glibc otherwise raises the threshold
+  each time such a block is freed, up to 32 MB, after which the large buffers of
+  every fetch are carved out of the heaps and leave holes there;
 * ``trim``: ``malloc_trim(0)`` hands the free pages of every arena back to the
   kernel; the daemon calls it after each re-check scan, at most once per
   ``TRIM_EVERY`` seconds.
@@ -27,6 +32,11 @@ from functools import cache
 
 M_ARENA_MAX = -8
 """glibc's ``mallopt`` parameter number for the arena limit (malloc.h)."""
+M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameter number for the mmap threshold (malloc.h)."""
+MMAP_THRESHOLD = 256 * 1024
+"""Allocations of at least this many bytes are mapped on their own (glibc's default
+starts at 128 KiB and moves)."""
 ARENAS = 2
 """Malloc arenas the daemon allows (glibc's default: 8 per core)."""
 TRIM_EVERY = 60.0
@@ -47,12 +57,15 @@ def _libc() -> ctypes.CDLL | None:
     return libc
 
 
-def limit_arenas(arenas: int = ARENAS) -> bool:
-    """Limit glibc to ``arenas`` malloc arenas (call before the worker threads start)."""
+def limit_arenas(arenas: int = ARENAS, mmap_threshold: int = MMAP_THRESHOLD) -> bool:
+    """Limit glibc to ``arenas`` malloc arenas and fix its mmap threshold (call before
+    the worker threads start)."""
     libc = _libc()
     if libc is None:
         return False
-    return bool(libc.mallopt(M_ARENA_MAX, arenas))
+    return bool(libc.mallopt(M_ARENA_MAX, arenas)) and bool(
+        libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)
+    )
 
 
 class Trimmer:
