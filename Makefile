@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck unit bench soak clean browser
+.PHONY: install run test lint typecheck unit bench soak clean browser compose scale
 
 install: $(STAMP)
 
@@ -25,7 +25,7 @@ lint: install
 unit: install
 	$(BIN)/pytest
 
-test: browser lint unit
+test: browser compose lint unit
 
 # Chromium for the browser tests (tests/web/test_browser.py). Installed from Debian
 # when running as root with apt-get; otherwise those tests skip and say how to install.
@@ -37,10 +37,25 @@ browser:
 	    echo "make browser: chromium not installed (needs root and apt-get); browser tests will skip"; \
 	  fi; }
 
+# Debian's docker-compose, for tests/queue/test_compose.py (`docker-compose config` checks
+# docker-compose.yml; no Docker daemon needed or installed: --no-install-recommends).
+compose:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose; \
+	  else \
+	    echo "make compose: docker-compose not installed (needs root and apt-get); its test will skip"; \
+	  fi; }
+
 bench: install
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/bodies.py
+
+# Scale-out benchmark (needs PostgreSQL, see bench/scale.py): pages/s with 1, 2, 4 workers.
+scale: install
+	$(BIN)/python bench/scale.py
 
 soak: install
 	$(BIN)/python bench/soak.py

@@ -23,6 +23,7 @@ from archiver.records.articles import (
     SourceView,
     VersionView,
 )
+from archiver.records.clusters import Cluster, NearDuplicate
 from archiver.version import VersionDiff, word_count
 
 
@@ -46,8 +47,11 @@ def add_json(result: AddResult) -> dict[str, Any]:
     }
 
 
-def show_json(article: ArticleView, version: VersionView) -> dict[str, Any]:
-    return {
+def show_json(
+    article: ArticleView, version: VersionView, near: Sequence[NearDuplicate] | None = None
+) -> dict[str, Any]:
+    """The ``show`` keys; with ``near`` (the article's near duplicates), ``near_duplicates``."""
+    doc: dict[str, Any] = {
         "article_id": article.id,
         "url": article.canonical_url,
         "aliases": list(article.aliases),
@@ -65,6 +69,27 @@ def show_json(article: ArticleView, version: VersionView) -> dict[str, Any]:
         "version_created": iso(version.created_at),
         "first_seen": iso(article.first_seen),
         "last_checked": iso(article.last_checked),
+    }
+    if near is not None:
+        doc["near_duplicates"] = [near_json(n) for n in near]
+    return doc
+
+
+def near_json(near: NearDuplicate) -> dict[str, Any]:
+    """Another article whose current text is a near duplicate (syndication clusters)."""
+    return {
+        "article_id": near.article_id,
+        "url": near.url,
+        "site": near.site,
+        "similarity": near.similarity,
+    }
+
+
+def cluster_json(cluster: Cluster) -> dict[str, Any]:
+    """A syndication cluster: its articles (``list`` keys) and the pairs that hold it."""
+    return {
+        "articles": [summary_json(a) for a in cluster.articles],
+        "links": [{"a": a, "b": b, "similarity": sim} for a, b, sim in cluster.links],
     }
 
 
@@ -155,4 +180,6 @@ def source_json(source: SourceView) -> dict[str, Any]:
         "articles_found": source.articles_found,
         "articles_new": source.articles_new,
         "articles": source.article_count,
+        "links_skipped": source.links_skipped,
+        "skipped": [{"url": url, "reason": reason} for url, reason in source.skipped],
     }

@@ -1,7 +1,19 @@
 """Settings: defaults < TOML file < ``ARCHIVER_*`` environment variables.
 
-The file is ``$ARCHIVER_CONFIG`` if set, else ``config/archiver.toml`` when it
-exists in the working directory. Nested keys use ``__`` in the environment
+The file is ``--config PATH`` or ``$ARCHIVER_CONFIG`` if given (it must exist),
+else the first of these that exists (``config_candidates``):
+
+1. ``archiver.toml`` in the data directory (``--home``, ``$ARCHIVER_HOME``, or
+   ``./archive``): an archive carries its own settings;
+2. ``config/archiver.toml`` in the working directory (a checkout, a deployment);
+3. ``$XDG_CONFIG_HOME/archiver/archiver.toml`` (``~/.config/archiver/...``):
+   the user's settings, wherever the command runs.
+
+Durations are strings with a unit (``"90s"``, ``"15m"``, ``"1h30m"``) or TOML
+numbers of seconds; a string without a unit (``"5"``, which is what an
+environment variable holds) is an error asking for one. Keys that are numbers
+of seconds by type (``shutdown_grace``, ``fetch.*_timeout``) stay plain numbers.
+Nested keys use ``__`` in the environment
 (``ARCHIVER_FETCH__USER_AGENT``); a few common ones have short aliases
 (``ARCHIVER_HOME``, ``ARCHIVER_DATABASE_URL``, ``ARCHIVER_ALLOW_PRIVATE_NETWORKS``).
 """
@@ -19,8 +31,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from archiver.durations import parse_duration
 from archiver.errors import ConfigError, InputError
 from archiver.version.ladder import Ladder
+from archiver.version.shingles import NearParams
 
 DEFAULT_CONFIG = Path("config/archiver.toml")
+CONFIG_NAME = "archiver.toml"
 
 
 class _Section(BaseModel):
@@ -82,7 +96,7 @@ def _seconds(value: str | float) -> float:
             raise ValueError(f"duration must be positive: {value!r}")
         return float(value)
     try:
-        return parse_duration(value, bare_seconds=True)
+        return parse_duration(value)
     except InputError as exc:  # pydantic reports ValueErrors with the key's location
         raise ValueError(str(exc)) from exc
 
@@ -116,6 +130,22 @@ class DaemonSettings(_Section):
         "10m", description="an article URL whose server hung is tried once more this much later"
     )
     shutdown_grace: float = Field(5.0, gt=0, description="seconds in-flight work gets at exit")
+    queue: Literal["inline", "procrastinate"] = Field(
+        "inline",
+        description="inline: `archiver run` does the work; procrastinate: it defers jobs to "
+        "`archiver worker` processes through PostgreSQL (see archiver.queue)",
+    )
+    job_retries: int = Field(3, ge=0, description="a job that fails is retried this often")
+    job_retry_after: str | float = Field(
+        "1m", description="first retry of a failed job (doubling with each retry)"
+    )
+    worker_heartbeat: float = Field(10.0, gt=0, description="seconds between worker heartbeats")
+    stalled_after: float = Field(
+        60.0, gt=0, description="a worker silent this long is dead: its running jobs are retried"
+    )
+    stalled_check_every: int = Field(
+        30, ge=1, le=59, description="seconds between checks for stalled jobs (divides a minute)"
+    )
 
     @field_validator("recheck_ladder")
     @classmethod
@@ -127,7 +157,7 @@ class DaemonSettings(_Section):
 
     @field_validator(
         "recheck_scan_every", "reload_every", "misfire_grace", "timeout_retry_after",
-        "recheck_retry_after",
+        "recheck_retry_after", "job_retry_after",
     )  # fmt: skip
     @classmethod
     def _check_duration(cls, value: str | float) -> str | float:
@@ -172,6 +202,24 @@ class WebSettings(_Section):
     )
 
 
+class ClusterSettings(_Section):
+    """Syndication clusters: near duplicates across sites (``archiver.version.shingles``)."""
+
+    enabled: bool = Field(True, description="sign each article's text at ingest (MinHash)")
+    threshold: float = Field(
+        0.8, gt=0, lt=1, description="estimated Jaccard similarity of near duplicates"
+    )
+    shingle: int = Field(5, ge=1, le=20, description="words per shingle")
+    num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations")
+    min_words: int = Field(50, ge=1, description="shorter texts get no signature")
+
+    @property
+    def params(self) -> NearParams:
+        return NearParams(
+            self.threshold, self.shingle, self.num_perm, self.min_words, enabled=self.enabled
+        )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ARCHIVER_",
@@ -191,6 +239,7 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = DaemonSettings()
     log: LogSettings = LogSettings()
     web: WebSettings = WebSettings()
+    clusters: ClusterSettings = ClusterSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -234,12 +283,35 @@ def _describe(error: Any) -> str:
     return f"key '{where}': {error['msg']} (got {error.get('input')!r})"
 
 
-def load_settings(config_path: Path | None = None) -> Settings:
-    """Load settings from the config file (if any) and the environment."""
-    explicit = config_path or (
-        Path(os.environ["ARCHIVER_CONFIG"]) if os.environ.get("ARCHIVER_CONFIG") else None
-    )
-    path = explicit or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+def config_candidates(home: Path | None = None) -> list[Path]:
+    """Where a config file is looked for when none is named, first found wins (see above)."""
+    default: Path = Settings.model_fields["home"].default
+    data_dir = home or Path(os.environ.get("ARCHIVER_HOME") or default)
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    try:
+        user = Path(xdg) if xdg else Path.home() / ".config"
+    except RuntimeError:  # no home directory to speak of
+        return [data_dir / CONFIG_NAME, DEFAULT_CONFIG]
+    return [data_dir / CONFIG_NAME, DEFAULT_CONFIG, user / "archiver" / CONFIG_NAME]
+
+
+def find_config(config_path: Path | None = None, home: Path | None = None) -> Path | None:
+    """The config file to read: the one named (``--config``, ``$ARCHIVER_CONFIG``), else the
+    first of ``config_candidates`` that exists, else None (defaults and environment only)."""
+    if config_path is not None:
+        return config_path
+    if os.environ.get("ARCHIVER_CONFIG"):
+        return Path(os.environ["ARCHIVER_CONFIG"])
+    return next((path for path in config_candidates(home) if path.is_file()), None)
+
+
+def load_settings(config_path: Path | None = None, *, home: Path | None = None) -> Settings:
+    """Load settings from the config file (if any) and the environment.
+
+    ``home`` (``--home``) is the data directory, winning over ``$ARCHIVER_HOME``
+    and the file; the data directory's own ``archiver.toml`` is looked for there.
+    """
+    path = find_config(config_path, home)
     data: dict[str, Any] = {}
     if path is not None:
         try:
@@ -251,9 +323,17 @@ def load_settings(config_path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    source = str(path) if path else "environment"
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
-        source = str(path) if path else "environment"
         details = "; ".join(_describe(e) for e in exc.errors())
         raise ConfigError(f"{source}: {details}") from exc
+    if home is not None:
+        settings.home = home
+    if settings.daemon.queue == "procrastinate" and not settings.db_url.startswith("postgresql"):
+        raise ConfigError(
+            f'{source}: daemon.queue = "procrastinate" needs a PostgreSQL database_url '
+            f"(got {settings.db_url.split(':')[0]}); SQLite runs the inline queue only"
+        )
+    return settings

@@ -10,24 +10,22 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 
 
-def parse_duration(text: str, *, bare_seconds: bool = False) -> float:
+def parse_duration(text: str) -> float:
     """Seconds in ``text``. Raises InputError.
 
-    A bare number is refused ("5": five seconds or five minutes?) unless
-    ``bare_seconds`` (configuration, where numbers are seconds, as in TOML).
+    A bare number is refused everywhere ("5": five seconds or five minutes?),
+    on the command line, in config files and in the environment alike; a
+    TOML *number* in a duration key is seconds (``archiver.config``).
     """
     raw = text.strip().lower()
     if re.fullmatch(r"\d+(?:\.\d+)?", raw):
-        if not bare_seconds:
-            raise InputError(
-                f"not a duration: {text!r} has no unit: did you mean {raw}m? (or {raw}s, {raw}h)"
-            )
-        seconds = float(raw)
-    else:
-        parts = _PART.findall(raw)
-        if not parts or "".join(n + u for n, u in parts) != raw:
-            raise InputError(f"not a duration: {text!r} (use e.g. 30s, 15m, 2h, 1d)")
-        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+        raise InputError(
+            f"not a duration: {text!r} has no unit: did you mean {raw}m? (or {raw}s, {raw}h)"
+        )
+    parts = _PART.findall(raw)
+    if not parts or "".join(n + u for n, u in parts) != raw:
+        raise InputError(f"not a duration: {text!r} (use e.g. 30s, 15m, 2h, 1d)")
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
     if seconds <= 0:
         raise InputError(f"duration must be positive: {text!r}")
     return seconds

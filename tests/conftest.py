@@ -40,6 +40,7 @@ def archiver_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ARCHIVER_FETCH__RETRY_BACKOFF", "0.05")
     monkeypatch.delenv("ARCHIVER_DATABASE_URL", raising=False)
     monkeypatch.delenv("ARCHIVER_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # not the user's own config
     monkeypatch.chdir(tmp_path)
     return home
 

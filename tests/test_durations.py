@@ -32,7 +32,8 @@ def test_format_duration_round_trips() -> None:
 def test_a_bare_number_asks_for_a_unit() -> None:
     with pytest.raises(InputError, match=r"not a duration: '5' has no unit: did you mean 5m\?"):
         parse_duration("5")
-    assert parse_duration("45", bare_seconds=True) == 45  # configuration: numbers are seconds
+    with pytest.raises(InputError, match=r"did you mean 0\.5m\?"):
+        parse_duration(" 0.5 ")  # configuration files and the environment too (archiver.config)
 
 
 def test_cli_every_without_a_unit_is_one_error_line(cli: Any) -> None:

@@ -60,7 +60,7 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
     """Open a fetcher, an extractor pool and (unless given) the store; close them after."""
     own_store = store is None
     settings.ensure_home()
-    db = store if store is not None else Store(settings.db_url)
+    db = store if store is not None else Store(settings.db_url, clusters=settings.clusters.params)
     extractor = ExtractorPool(settings.extract.workers, settings.extract.timeout)
     try:
         async with Fetcher(settings.fetch) as fetcher:

@@ -71,6 +71,7 @@ def _capture(result: FetchResult, *, error: str | None = None, source_id: int | 
         error=error,
         source_id=source_id,
         charset=result.charset,
+        headers=tuple(result.headers.items()),
     )
 
 

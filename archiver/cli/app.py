@@ -13,15 +13,49 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
 
 from archiver import __version__
 from archiver.browse_json import dumps
 from archiver.config import Settings, load_settings
-from archiver.errors import ArchiverError, InputError, InternalError
+from archiver.errors import ArchiverError, InputError, InternalError, NotFoundError
 from archiver.identify import normalize_url
 from archiver.logs import setup_logging
 from archiver.records.articles import ArticleView
 from archiver.store import Store
+
+CREATES_ARCHIVE = frozenset({"add", "run", "migrate", "worker", "source add", "source run"})
+"""The commands that may start an archive where there is none; every other command
+(``status``, ``list``, ``show``, ``search``, ``export``, ``source pause``...) needs one."""
+
+
+def _command_name() -> str:
+    """The running (sub)command without the program name: ``source add``."""
+    ctx, names = click.get_current_context(silent=True), []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.command.name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def missing_archive(settings: Settings) -> str | None:
+    """Why there is no archive where ``settings`` point (None: there is one, or it is a
+    server database, which is never created by archiver itself)."""
+    url = make_url(settings.db_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if Path(url.database).is_file():
+        return None
+    where = (
+        f"no archive at {settings.home.resolve()} (no {Path(url.database).name} there)"
+        if not settings.database_url
+        else f"no archive at {settings.database_url} (no such file)"
+    )
+    return (
+        f"{where}: point at one with --home DIR or ARCHIVER_HOME=DIR"
+        f"{' (or ARCHIVER_DATABASE_URL)' if settings.database_url else ''}, "
+        "or start one with `archiver add URL`"
+    )
 
 
 @dataclass
@@ -31,8 +65,13 @@ class AppContext:
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        self.settings.ensure_home()
-        store = Store(self.settings.db_url)
+        """The archive, opened (and its schema upgraded). Only ``CREATES_ARCHIVE`` commands
+        create it; any other stops with NotFoundError where there is none."""
+        if _command_name() in CREATES_ARCHIVE:
+            self.settings.ensure_home()
+        elif (why := missing_archive(self.settings)) is not None:
+            raise NotFoundError(why)
+        store = Store(self.settings.db_url, clusters=self.settings.clusters.params)
         try:
             yield store
         finally:
@@ -48,14 +87,20 @@ def exit_code(error: BaseException | type[BaseException]) -> int:
     return 2 if issubclass(kind, InputError) else 1
 
 
-def article_ref(store: Store, ref: str) -> ArticleView:
-    """Find an article by numeric id or by any URL that reached it."""
+def parse_ref(ref: str) -> int | str:
+    """An article reference as an id or a normalized URL (InputError: neither); checked
+    before the archive is opened, so a usage error is one wherever the command runs."""
     if ref.isdigit():
-        return store.article(int(ref))
+        return int(ref)
     try:
-        return store.article(normalize_url(ref))
+        return normalize_url(ref)
     except InputError as exc:
         raise InputError(f"not an article id or URL: {ref!r}") from exc
+
+
+def article_ref(store: Store, ref: str) -> ArticleView:
+    """Find an article by numeric id or by any URL that reached it."""
+    return store.article(parse_ref(ref))
 
 
 COLOR_CHOICES = ("auto", "always", "never")
@@ -114,6 +159,7 @@ def progress_bar(label: str) -> Progress:
     )
 
 
+LOUD = ("run", "serve", "worker")  # long-running commands: INFO logs on stderr
 EXPECTED = (ArchiverError, click.ClickException, click.exceptions.Exit, click.exceptions.Abort)
 
 
@@ -151,7 +197,13 @@ class ArchiverGroup(click.Group):
     "--config",
     "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Config file (default: $ARCHIVER_CONFIG or config/archiver.toml).",
+    help="Config file (default: $ARCHIVER_CONFIG, else the first found of DIR/archiver.toml, "
+    "config/archiver.toml, $XDG_CONFIG_HOME/archiver/archiver.toml).",
+)
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The archive's data directory DIR (default: $ARCHIVER_HOME, else ./archive).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option(
@@ -161,10 +213,16 @@ class ArchiverGroup(click.Group):
     help="Log line format (default from config: text).",
 )
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_format: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    home: Path | None,
+    debug: bool,
+    log_format: str | None,
+) -> None:
     """archiver: archive news articles as clean, deduplicated, versioned text."""
-    settings = load_settings(config_path)
+    settings = load_settings(config_path, home=home)
     if log_format is not None:
         settings.log.format = "json" if log_format == "json" else "text"
-    setup_logging(settings.log, debug=debug, quiet=ctx.invoked_subcommand not in ("run", "serve"))
+    setup_logging(settings.log, debug=debug, quiet=ctx.invoked_subcommand not in LOUD)
     ctx.obj = AppContext(settings=settings, debug=debug)

@@ -6,19 +6,24 @@ from pathlib import Path
 
 import click
 
-from archiver.cli import render
+from archiver.cli import export_stream, render
 from archiver.cli.app import AppContext, cli, pass_app
 from archiver.cli.read_cmds import _parse_since
-from archiver.errors import ArchiverError
+from archiver.errors import ArchiverError, InputError
 from archiver.export import article_path, exported_files, remove_stale, write_file
 from archiver.identify import site_of
 
 SUFFIXES = {"markdown": ".md", "text": ".txt", "json": ".json"}
+STREAMS = {
+    "jsonl": export_stream.export_jsonl,
+    "warc": export_stream.export_warc,
+    "wacz": export_stream.export_wacz,
+}
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(list(SUFFIXES)), default="markdown",
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice([*SUFFIXES, *STREAMS]), default="markdown",
               show_default=True)  # fmt: skip
 @click.option("--site", help="Only articles from this host.")
 @click.option("--since", help="Only articles first seen at or after this date (ISO 8601).")
@@ -28,9 +33,21 @@ def export(app: AppContext, directory: Path, fmt: str, site: str | None, since: 
 
     Exporting again into DIRECTORY replaces an article's file whose name changed
     (a new title or date): the old one is removed once the new one is written.
+
+    --format jsonl writes DIRECTORY/archive.jsonl: one line per version, every
+    version, `show --json` keys. --format warc writes DIRECTORY/archive.warc.gz:
+    every capture's response and request (WARC/1.1); --format wacz packages that
+    WARC as DIRECTORY/archive.wacz. DIRECTORY "-": standard output (jsonl, warc).
     """
     since_dt = _parse_since(since)
     site_filter = site_of(f"http://{site}/") if site else None
+    if fmt in STREAMS:
+        with app.store() as store:
+            done = STREAMS[fmt](store, directory, site=site_filter, since=since_dt)
+        export_stream.report(done, directory)
+        return
+    if str(directory) == "-":
+        raise InputError(f"--format {fmt} writes one file per article: give a directory, not -")
     written = removed = 0
     try:
         before = exported_files(directory, SUFFIXES[fmt])

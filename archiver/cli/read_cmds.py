@@ -15,12 +15,14 @@ from archiver.cli.app import (
     echo_rows,
     json_option,
     jsonl_option,
+    parse_ref,
     pass_app,
     use_color,
 )
 from archiver.cli.diff_text import diff_text
 from archiver.errors import InputError
 from archiver.identify import site_of
+from archiver.store.search import QUERY_SYNTAX
 from archiver.version import diff_versions, word_count
 from archiver.version.diff import excerpt
 
@@ -41,11 +43,13 @@ DEFAULT_CONTEXT = 1
 @pass_app
 def show(app: AppContext, ref: str, seq: int | None, fmt: str, as_json: bool) -> None:
     """Show an archived article (by id or any of its URLs)."""
+    parse_ref(ref)
     with app.store() as store:
         article = article_ref(store, ref)
         version = store.version(article.id, seq) if seq else article.latest
+        near = store.near_duplicates(article.id) if as_json or fmt == "json" else None
     if as_json or fmt == "json":
-        click.echo(render.dumps(render.show_json(article, version)))
+        click.echo(render.dumps(render.show_json(article, version, near)))
     elif fmt == "markdown":
         click.echo(render.show_markdown(article, version))
     else:
@@ -58,6 +62,7 @@ def show(app: AppContext, ref: str, seq: int | None, fmt: str, as_json: bool) ->
 @pass_app
 def history(app: AppContext, ref: str, as_json: bool) -> None:
     """List every version of an article with its time and size change."""
+    parse_ref(ref)
     with app.store() as store:
         article = article_ref(store, ref)
         versions = store.versions(article.id)
@@ -112,6 +117,7 @@ def diff(
     """
     if full and context is not None:
         raise click.UsageError("give --context N or --full, not both")
+    parse_ref(ref)
     with app.store() as store:
         article = article_ref(store, ref)
         to_seq = to_seq or article.version_count
@@ -146,17 +152,42 @@ def _parse_since(value: str | None) -> datetime | None:
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--site", help="Only articles from this host.")
 @click.option("--since", help="Only articles first seen at or after this date (ISO 8601).")
+@click.option(
+    "--clusters",
+    "grouped",
+    is_flag=True,
+    help="Group the listed articles with their near duplicates (any site): one story each.",
+)
 @json_option
 @jsonl_option
 @pass_app
 def list_(
-    app: AppContext, limit: int, site: str | None, since: str | None, as_json: bool, jsonl: bool
+    app: AppContext,
+    limit: int,
+    site: str | None,
+    since: str | None,
+    grouped: bool,
+    as_json: bool,
+    jsonl: bool,
 ) -> None:
-    """List archived articles, newest first (--json: one array)."""
+    """List archived articles, newest first (--json: one array).
+
+    --clusters: only the syndication clusters among them, each with every article
+    of it (whatever --site), newest cluster first; `no clusters` when none.
+    """
     since_dt = _parse_since(since)
     site_filter = site_of(f"http://{site}/") if site else None
     with app.store() as store:
         items = store.list_articles(limit=limit, site=site_filter, since=since_dt)
+        found = store.clusters([item.id for item in items]) if grouped else []
+    if grouped:
+        if as_json or jsonl:
+            echo_rows((render.cluster_json(c) for c in found), jsonl=jsonl)
+        elif found:
+            click.echo("\n".join(render.cluster_text(n, c) for n, c in enumerate(found, 1)))
+        else:
+            click.echo("no clusters")
+        return
     if as_json or jsonl:
         echo_rows((render.summary_json(item) for item in items), jsonl=jsonl)
         return
@@ -164,7 +195,17 @@ def list_(
         click.echo(render.summary_text(item))
 
 
-@cli.command()
+SEARCH_HELP = f"""Full-text search over titles and clean text, best matches first.
+
+Prints `no matches` when nothing matches (exit 0; --json: an empty array).
+
+QUERY syntax:
+
+{QUERY_SYNTAX}
+"""
+
+
+@cli.command(help=SEARCH_HELP)
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @color_option
@@ -172,13 +213,15 @@ def list_(
 @jsonl_option
 @pass_app
 def search(app: AppContext, query: str, limit: int, color: str, as_json: bool, jsonl: bool) -> None:
-    """Full-text search over titles and clean text, best matches first (--json: one array)."""
     if not query.strip():
         raise InputError("search: empty query")
     with app.store() as store:
         hits = store.search(query, limit=limit)
     if as_json or jsonl:
         echo_rows((render.search_json(hit) for hit in hits), jsonl=jsonl)
+        return
+    if not hits:
+        click.echo("no matches")
         return
     colored = use_color(color)
     for hit in hits:

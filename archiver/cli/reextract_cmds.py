@@ -31,9 +31,17 @@ from archiver.archive import Services, open_services
 from archiver.archive.chrome import clean_blocks
 from archiver.archive.settle import learn_history, reextract_version
 from archiver.cli import render
-from archiver.cli.app import AppContext, cli, pass_app, progress_bar, progress_option, want_progress
+from archiver.cli.app import (
+    AppContext,
+    cli,
+    missing_archive,
+    pass_app,
+    progress_bar,
+    progress_option,
+    want_progress,
+)
 from archiver.config import Settings
-from archiver.errors import ArchiverError
+from archiver.errors import ArchiverError, NotFoundError
 from archiver.identify import site_of
 from archiver.records.learning import ReextractTarget
 
@@ -96,6 +104,9 @@ async def reextract_all(
         await _bounded([partial(learn, t) for t in unlearned], limit)
         await _bounded([partial(compare, t) for t in several], limit)
         await _bounded([partial(redo, a, s) for a, s in versions], limit)
+        # Last, sign the current texts that have no valid signature (syndication clusters):
+        # an archive recorded before revision 0010, or a changed [clusters] setting.
+        tally["signed"] = await asyncio.to_thread(services.store.sign_articles, site)
         tally["articles"] = len(targets)
         tally["versions"] = len(versions)
         tally["learned"] = len(unlearned)
@@ -118,11 +129,14 @@ def reextract(
     """
     if (site is None) == (not all_sites):
         raise click.UsageError("give --site HOST or --all (one of them)")
+    if (why := missing_archive(app.settings)) is not None:
+        raise NotFoundError(why)  # nothing to re-extract, and no empty archive made
     host = site_of(f"http://{site}/") if site else None
     bar = progress_bar("re-extracting") if want_progress(progress) else None
     with bar if bar is not None else nullcontext():
         tally = asyncio.run(reextract_all(app.settings, host, bar))
-    keys = ("articles", "versions", "reextracted", "unchanged", "skipped", "learned", "volatile")
+    keys = ("articles", "versions", "reextracted", "unchanged", "skipped", "learned", "volatile",
+            "signed")  # fmt: skip
     if as_json:
         click.echo(render.dumps({k: tally[k] for k in keys}))
         return
@@ -132,4 +146,5 @@ def reextract(
         f"{tally['skipped']} without a usable capture"
         + (f" ({tally['learned']} articles learned first)" if tally["learned"] else "")
         + (f"; {tally['volatile']} volatile blocks learned" if tally["volatile"] else "")
+        + (f"; {tally['signed']} articles signed for clusters" if tally["signed"] else "")
     )

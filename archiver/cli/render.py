@@ -13,6 +13,7 @@ from typing import Any
 
 from archiver.archive import AddResult
 from archiver.browse_json import add_json as add_json
+from archiver.browse_json import cluster_json as cluster_json
 from archiver.browse_json import diff_json as diff_json
 from archiver.browse_json import dumps as dumps
 from archiver.browse_json import history_json as history_json
@@ -29,6 +30,7 @@ from archiver.records.articles import (
     SearchHit,
     VersionView,
 )
+from archiver.records.clusters import Cluster
 
 
 def stamp(value: datetime | None) -> str | None:
@@ -101,3 +103,14 @@ def history_text(row: dict[str, Any], version: VersionView) -> str:
     change = f"{row['words_change']:+d}"
     words = f"{row['words']:>6} words ({change:>6})"
     return f"v{row['version']:<4} {stamp(version.created_at)}  {words}  {row['title'] or '-'}"
+
+
+def cluster_text(number: int, cluster: Cluster) -> str:
+    """A syndication cluster (``list --clusters``): a heading, then its articles."""
+    best: dict[int, float] = {}
+    for a, b, similarity in cluster.links:
+        best[a] = max(best.get(a, 0.0), similarity)
+        best[b] = max(best.get(b, 0.0), similarity)
+    head = f"cluster {number}: {len(cluster.articles)} articles, one story"
+    rows = [f"  {summary_text(a)}  ~{best.get(a.id, 0):.2f}" for a in cluster.articles]
+    return "\n".join([head, *rows])

@@ -6,7 +6,7 @@ import asyncio
 import sys
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +31,9 @@ from archiver.records.learning import ExtractionHealth
 from archiver.sources.poll import PollResult, poll_source
 from archiver.sources.specs import KINDS, make_spec
 
+if TYPE_CHECKING:
+    from archiver.queue.status import QueueReport
+
 HEALTH_KEYS = ("empty", "short", "dateless")
 
 
@@ -54,6 +57,11 @@ def source_text(source: SourceView) -> str:
     warned = source.last_error and source.last_error_at == source.last_poll_at
     if warned and not source.consecutive_failures:  # a poll that worked, with failed URLs
         text += f"\n{'':<20} last poll: {source.last_error}"
+    if source.links_skipped:
+        reasons = Counter(reason for _, reason in source.skipped)
+        why = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+        shown = "" if len(source.skipped) == source.links_skipped else " of the first shown"
+        text += f"\n{'':<20} {source.links_skipped} links skipped ({why}{shown}; named in --json)"
     return text
 
 
@@ -239,13 +247,16 @@ def status(app: AppContext, as_json: bool) -> None:
         view = store.status()
         health = store.extraction_health()
         rechecks = store.recheck_health()
+    jobs = _queue_status(app)
     counts = {"articles": view.articles, "versions": view.versions, "captures": view.captures,
               "bodies": view.bodies, "due_checks": view.due_checks}  # fmt: skip
     if as_json:
         rows = [
             {**source_json(s), "extraction": health_json(health.get(s.id))} for s in view.sources
         ]
-        click.echo(render.dumps({**counts, "sources": rows, "rechecks": recheck_json(rechecks)}))
+        queue = {} if jobs is None else {"queue": jobs.as_json()}
+        click.echo(render.dumps({**counts, "sources": rows, "rechecks": recheck_json(rechecks),
+                                 **queue}))  # fmt: skip
         return
     click.echo("  ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
     for item in view.sources:
@@ -254,6 +265,17 @@ def status(app: AppContext, as_json: bool) -> None:
             click.echo(f"{'':<20} {health_text(health[item.id])}")
     for line in recheck_text(rechecks):
         click.echo(line)
+    for line in jobs.lines() if jobs is not None else []:
+        click.echo(line)
+
+
+def _queue_status(app: AppContext) -> QueueReport | None:
+    """The job queue's health, with daemon.queue = procrastinate (archiver.queue.status)."""
+    if app.settings.daemon.queue != "procrastinate":
+        return None
+    from archiver.queue.status import QueueReport  # psycopg's queue tables: only when on
+
+    return QueueReport.read(app.settings)
 
 
 def recheck_text(health: RecheckHealth) -> list[str]:

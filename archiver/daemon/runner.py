@@ -25,7 +25,7 @@ import signal
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,9 +38,13 @@ from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.lock import DaemonLock
 from archiver.daemon.memory import Trimmer, limit_arenas
 from archiver.errors import ArchiverError, NotFoundError
+from archiver.queue.scheduler import scheduler_scope
 from archiver.sources.file import load_sources_file
 from archiver.sources.poll import poll_source
 from archiver.sources.walk import SitemapCache
+
+if TYPE_CHECKING:
+    from archiver.queue.defer import JobQueue  # procrastinate: imported only when it is on
 
 log = logging.getLogger("archiver.daemon")
 
@@ -48,9 +52,12 @@ log = logging.getLogger("archiver.daemon")
 class Daemon:
     """The daemon's state for one run: services, scheduler, in-flight tasks."""
 
-    def __init__(self, settings: Settings, services: Services) -> None:
+    def __init__(
+        self, settings: Settings, services: Services, queue: JobQueue | None = None
+    ) -> None:
         self.settings = settings
         self.services = services
+        self.queue = queue  # procrastinate: polls and re-checks are deferred to workers
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.jobs = SourceJobs(self.scheduler, self.poll, settings.daemon.seconds("misfire_grace"))
         self.inflight: set[asyncio.Task[Any]] = set()
@@ -90,6 +97,9 @@ class Daemon:
             return
         if source.paused:
             return
+        if self.queue is not None:
+            await self.queue.defer_poll(name)
+            return
         result = await poll_source(source, self.services, sitemaps=self.sitemaps)
         self.retry_later(result.timed_out, source.id)
 
@@ -101,6 +111,9 @@ class Daemon:
         due = await asyncio.to_thread(store.due_checks, datetime.now(UTC), batch)
         if not due:
             self.trim()
+            return
+        if self.queue is not None:
+            await self.queue.defer_rechecks(due)
             return
         results = await archive_all(
             [d.url for d in due],
@@ -220,7 +233,9 @@ async def run_daemon(
 
     ``alongside(daemon)`` (e.g. the web server of ``run --serve``) is entered once the
     daemon has started and exited first when it stops. A second daemon on the same
-    data directory refuses to start (see archiver.daemon.lock).
+    data directory refuses to start (see archiver.daemon.lock), and on PostgreSQL so does
+    a second one on the same database; with ``daemon.queue = "procrastinate"`` polls and
+    re-checks are deferred as jobs for ``archiver worker`` (see archiver.queue.scheduler).
     """
     stop = stop or asyncio.Event()
     limit_arenas()  # before the store's threads start (see archiver.daemon.memory)
@@ -229,8 +244,11 @@ async def run_daemon(
         loop.add_signal_handler(sig, stop.set)
     try:
         with DaemonLock(settings.ensure_home()):
-            async with open_services(settings) as services:
-                daemon = Daemon(settings, services)
+            async with (
+                scheduler_scope(settings, stop.set) as queue,
+                open_services(settings) as services,
+            ):
+                daemon = Daemon(settings, services, queue)
                 await daemon.start()
                 dialect = settings.db_url.split(":")[0]
                 log.info("daemon started (data: %s, database: %s)", settings.home, dialect)

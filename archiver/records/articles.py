@@ -32,6 +32,7 @@ class CaptureIn:
     charset: str | None = None  # Content-Type charset, so a re-extraction decodes alike
     words: int | None = None  # words of the clean text; 0: nothing extracted; None: not extracted
     dated: bool | None = None  # whether a published date was found
+    headers: tuple[tuple[str, str], ...] | None = None  # response headers, as fetched
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ class CaptureView:
     body_hash: str | None
     fetched_at: datetime
     error: str | None
+    headers: tuple[tuple[str, str], ...] | None = None  # as fetched; None before revision 0005
+    charset: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,10 @@ class SourceView:
     etag: str | None  # validators of the source document, for a conditional GET
     last_modified: str | None
     body_hash: str | None
+    # Links of the source document the last poll that read it did not take (None: never
+    # counted): how many, and the first SKIPPED_KEPT of them as (url, reason).
+    links_skipped: int | None = None
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def spec(self) -> SourceSpec:

@@ -193,9 +193,12 @@ async def poll_source(
     found = (source.articles_found or 0) if unchanged else len(urls)
     failures = tuple((r.url, r.error or "error") for r in results if r.outcome == "error")
     warning = "; ".join([*damage, *_failures_line(failures, len(results))])[:2000] or None
+    # The links the documents read did not give (an unchanged feed was not read again).
+    read = source.kind != "url" and not unchanged
+    skipped = [(k.url, k.reason) for k in discovered.skipped] if read else None
     await asyncio.to_thread(
         store.record_poll, source.id, at=at, found=found, new=new, error=None, warning=warning,
-        **validators,
+        skipped=skipped, **validators,
     )  # fmt: skip
     if damage:  # failed articles were logged by the archive step, one by one
         log.warning("source %s: %s", source.name, "; ".join(damage)[:2000])

@@ -15,7 +15,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -95,6 +104,10 @@ class Source(SQLModel, table=True):
     articles_found: int | None = None  # of the last successful poll
     articles_new: int | None = None
     total_new: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Links of the source document the last poll that read it skipped (revision 0008):
+    # how many, and the first few named with their reason (JSON [[url, reason], ...]).
+    links_skipped: int | None = None
+    skipped: str | None = Field(default=None, sa_type=Text)
     # Validators of the source document, for a conditional GET.
     etag: str | None = None
     last_modified: str | None = None
@@ -154,13 +167,17 @@ class Alias(SQLModel, table=True):
 
 
 class Body(SQLModel, table=True):
-    """A raw response body, zstd-compressed, stored once per SHA-256 of its raw bytes."""
+    """A raw response body, zstd-compressed, stored once per SHA-256 of its raw bytes:
+    on its own, or as a delta against another body (``base_hash``)."""
 
     __tablename__ = "body"
 
     hash: str = Field(primary_key=True)
     size: int
     data: bytes = Field(sa_type=LargeBinary)
+    # Revision 0009: the body whose raw bytes are the zstd dictionary of ``data`` (the
+    # article's previous body, stored on its own); None: compressed on its own.
+    base_hash: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -187,6 +204,9 @@ class Capture(SQLModel, table=True):
     charset: str | None = None
     words: int | None = None  # clean text words; 0 = no article text; None = not extracted
     dated: bool | None = None  # a published date was found
+    # Response headers as fetched (revision 0005): JSON text of [name, value]
+    # pairs; NULL for captures recorded before it (a WARC export synthesizes them).
+    headers: str | None = Field(default=None, sa_type=Text)
 
 
 class Version(SQLModel, table=True):
@@ -298,6 +318,35 @@ class SourcePoll(SQLModel, table=True):
     dateless: int  # no published date
 
 
+class NearSignature(SQLModel, table=True):
+    """The MinHash signature of an article's current text (revision 0010): syndication clusters.
+
+    One row per article at most, replaced whenever its current text changes
+    (``archiver.store.clusters``); ``text_hash`` is the version it was computed
+    from, so a signature left behind by a text that changed is known stale.
+    """
+
+    __tablename__ = "near_signature"
+
+    article_id: int = Field(primary_key=True, foreign_key="article.id")
+    text_hash: str
+    scheme: str  # archiver.version.shingles.NearParams.scheme
+    layout: str  # bands x rows of the keys in near_band, e.g. "9x13"
+    signature: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NearBand(SQLModel, table=True):
+    """One LSH band key of an article's signature: articles sharing a key are candidates."""
+
+    __tablename__ = "near_band"
+    __table_args__ = (Index("ix_near_band_key", "key", "article_id"),)
+
+    article_id: int = Field(primary_key=True, foreign_key="article.id")
+    band: int = Field(primary_key=True)
+    key: int = Field(sa_type=BigInteger)
+
+
 TABLES = (
     "source",
     "article",
@@ -311,5 +360,7 @@ TABLES = (
     "template_block",
     "volatile_block",
     "source_poll",
+    "near_signature",
+    "near_band",
 )
 """Every table this module defines, in dependency order."""

@@ -22,7 +22,8 @@ from archiver.records.articles import (
     StatusView,
     VersionView,
 )
-from archiver.store import schedule, sources
+from archiver.store import bodies, schedule, sources
+from archiver.store.captures import capture_view
 from archiver.store.models import Alias, Article, Body, Capture, Version
 
 
@@ -163,23 +164,7 @@ def capture_views(session: Session, article_id: int, limit: int) -> list[Capture
         .order_by(col(Capture.fetched_at).desc(), col(Capture.id).desc())
         .limit(limit)
     )
-    return [
-        CaptureView(
-            id=r.id or 0,
-            article_id=r.article_id,
-            source_id=r.source_id,
-            requested_url=r.requested_url,
-            final_url=r.final_url,
-            status=r.status,
-            etag=r.etag,
-            last_modified=r.last_modified,
-            content_type=r.content_type,
-            body_hash=r.body_hash,
-            fetched_at=r.fetched_at,
-            error=r.error,
-        )
-        for r in rows
-    ]
+    return [capture_view(r) for r in rows]
 
 
 def _summary(a: Article) -> ArticleSummary:
@@ -238,3 +223,16 @@ def status(session: Session, now: datetime) -> StatusView:
         sources=sources.views(session),
         due_checks=schedule.count_due(session, now),
     )
+
+
+def last_base(session: Session, urls: Sequence[str]) -> bodies.Base | None:
+    """What a new body of the article one of ``urls`` leads to is compressed against: its
+    newest stored body (or that body's base); None for a page not archived yet."""
+    articles = select(Alias.article_id).where(col(Alias.url).in_(list(urls)))
+    newest = session.exec(
+        select(Capture.body_hash)
+        .where(col(Capture.article_id).in_(articles), col(Capture.body_hash).is_not(None))
+        .order_by(col(Capture.fetched_at).desc(), col(Capture.id).desc())
+        .limit(1)
+    ).first()
+    return None if newest is None else bodies.base_of(session, newest)

@@ -37,24 +37,32 @@ from archiver.records.articles import (
 )
 from archiver.store import bodies, queries, schedule, search, sources, writes
 from archiver.store.browse import BrowseMixin
+from archiver.store.captures import CapturesMixin
+from archiver.store.clusters import ClustersMixin
 from archiver.store.engine import describe_db_error, make_engine, run_read, run_write
+from archiver.store.feeds import FeedsMixin
 from archiver.store.migrate import upgrade as upgrade_schema
 from archiver.store.models import utcnow
 from archiver.store.templates import TemplatesMixin
 from archiver.store.volatile import VolatileMixin
 from archiver.version.ladder import Ladder
+from archiver.version.shingles import NearParams, signature
 
 T = TypeVar("T")
 
 
-class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
+class Store(BrowseMixin, TemplatesMixin, VolatileMixin, CapturesMixin, FeedsMixin, ClustersMixin):
     """Archived articles, their versions, captures, raw bodies and sources in one SQL database.
 
     ``Store(url)`` opens SQLite or PostgreSQL and, unless ``migrate=False``,
     upgrades the schema to the newest revision first. Browsing reads: ``browse.py``.
+    ``clusters``: the ``[clusters]`` settings (syndication clusters: ``clusters.py``).
     """
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(
+        self, url: str, *, migrate: bool = True, clusters: NearParams | None = None
+    ) -> None:
+        self._near = clusters if clusters is not None else NearParams()
         self._engine: Engine = make_engine(url)
         if migrate:
             try:
@@ -115,8 +123,12 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
         restarting its ladder (``archiver.version.volatile``).
         """
         require_aware(capture.fetched_at)
-        packed = bodies.pack(body, capture.body_hash)  # CPU work before taking the lock
         all_urls = list(dict.fromkeys([*urls, capture.requested_url, canonical_url]))
+        # A re-fetch is stored as a delta against the page's last body (bodies.py); the
+        # CPU work happens before the write lock is taken.
+        base = self._read("reading the page's last body", lambda s: queries.last_base(s, all_urls))
+        packed = bodies.pack(body, capture.body_hash, base)
+        near = signature(content.text, self._near)  # MinHash of the text (clusters.py), too
         return self._write(
             "recording a capture",
             lambda s: writes.record(
@@ -130,6 +142,7 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
                 ladder=Ladder.of(ladder),
                 may_join=may_join,
                 tiny=tiny,
+                near=near,
             ),
         )
 
@@ -207,6 +220,7 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
         last_modified: str | None = None,
         body_hash: str | None = None,
         warning: str | None = None,
+        skipped: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         """Record how a poll of the source went (``error`` set: it failed).
 
@@ -225,6 +239,7 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin):
                 new=new,
                 error=error,
                 warning=warning,
+                skipped=skipped,
                 etag=etag,
                 last_modified=last_modified,
                 body_hash=body_hash,

@@ -1,42 +1,96 @@
 """Full-text search: the one module with dialect-specific SQL for indexing and querying.
 
 Each article has one entry in ``article_fts`` covering its *current* title and
-text, replaced whenever a new version is recorded (the migrations create it):
+text, replaced whenever a new version is recorded or re-extracted (migration
+0007 made the index as it is):
 
-* SQLite: an FTS5 table (rowid = article id), ranked with ``bm25`` (title
-  weighted 10x) and ``snippet()``.
+* SQLite: an FTS5 table (rowid = article id) with the ``porter unicode61
+  remove_diacritics 2`` tokenizer: words are stemmed with the Porter (English)
+  rules for every language (``meeting`` finds ``meetings``; ``Gespräch`` finds
+  ``Gespräche`` too), case and accents are folded. Ranked with ``bm25`` (title
+  weighted 10x), snippets from ``snippet()``.
 * PostgreSQL: a ``tsvector`` per article (title weight A, text weight B) with a
-  GIN index, ranked with ``ts_rank_cd``; snippets from ``ts_headline`` over the
-  current version's text.
+  GIN index, built with the text search configuration of the article's
+  language (``german`` for ``de``, ``english`` for ``en``; ``simple``, which
+  does not stem, when the language is unknown or has none: Japanese), kept in
+  the ``config`` column. A query is normalized once per configuration and each
+  article is matched (and ranked) with its own. ``ts_rank_cd`` ranks,
+  ``ts_headline`` over the current version's text makes the snippets.
 
-Both use language-neutral tokenization (FTS5 ``unicode61``, PostgreSQL
-``simple``): news comes in every language and a wrong stemmer is worse than none.
-
-User queries follow web-search conventions on both: words are ANDed, ``"a b"``
-is a phrase, ``or`` between terms means OR and ``-word`` excludes. Nothing a
-person types may reach the SQL engine as syntax: on SQLite the query is
-rebuilt from bare word tokens, each quoted; PostgreSQL's
-``websearch_to_tsquery`` never raises on malformed input.
+CJK text is indexed one character per token on both (``search_query``).
+Prefix queries (``word*``) match the stemmed form: ``denuclear*`` finds
+``denuclearization``, a prefix reaching past a word's stem may not.
+The SQL is assembled only from fixed fragments; every value is a bound parameter.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
 from archiver.errors import StoreError
 from archiver.records.articles import SNIPPET_MARK_END, SNIPPET_MARK_START
+from archiver.store.search_query import (
+    CJK_CLASS,
+    INDEX_STRIP,
+    PG_CONFIGS,
+    QUERY_SYNTAX,
+    SEPARATOR,
+    ParsedQuery,
+    Phrase,
+    clean_snippet,
+    fts5_expression,
+    parse_query,
+    pg_config,
+    segment,
+)
+
+__all__ = [
+    "QUERY_SYNTAX", "SEPARATOR", "Match", "ParsedQuery", "RawHit", "clean_snippet",
+    "fts5_expression", "hits", "index_article", "matching", "parse_query", "pg_config", "search",
+]  # fmt: skip
 
 INDEX_MAX_CHARS = 500_000
 """Text beyond this is not indexed (a PostgreSQL tsvector is capped at 1 MB)."""
 
 _SNIPPET_WORDS = 24
 _ELLIPSIS = " … "
-_WORD = re.compile(r"\w+")
-_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"?|([^\s"]+)')  # a quote opens a phrase anywhere
-_MARKS = str.maketrans("", "", SNIPPET_MARK_START + SNIPPET_MARK_END + "\x00")
+_CONFIGS = sorted({*PG_CONFIGS.values(), "simple"})
+
+_PG_LANGUAGE = (
+    "SELECT v.language FROM article AS a"
+    " JOIN version AS v ON v.article_id = a.id AND v.seq = a.version_count WHERE a.id = :id"
+)
+_PG_INDEX = (
+    "INSERT INTO article_fts (article_id, config, document)"
+    " SELECT :id, c.config, setweight(to_tsvector(c.config, :title), 'A')"
+    "  || setweight(to_tsvector(c.config, :text), 'B')"
+    " FROM (SELECT coalesce((SELECT t.oid::regconfig FROM pg_ts_config AS t"
+    "  WHERE t.cfgname = :config AND t.cfgnamespace = 'pg_catalog'::regnamespace),"
+    "  'simple'::regconfig) AS config) AS c"
+    " ON CONFLICT (article_id) DO UPDATE"
+    " SET config = excluded.config, document = excluded.document"
+)
+_PG_QUERIES = (  # the query under every configuration the server has; all of them ORed
+    # search the GIN index once (hit), then each hit is checked with its own configuration
+    "WITH q AS MATERIALIZED (SELECT c.config, {tsquery} AS query"
+    " FROM (SELECT t.oid::regconfig AS config FROM pg_ts_config AS t"
+    "  WHERE t.cfgnamespace = 'pg_catalog'::regnamespace AND t.cfgname = ANY(:configs)) AS c),"
+    " anyq AS (SELECT string_agg(DISTINCT '(' || query::text || ')', ' | ')::tsquery AS query"
+    "  FROM q WHERE numnode(query) > 0),"
+    " hit AS MATERIALIZED (SELECT f.article_id, f.config, f.document FROM article_fts AS f"
+    "  WHERE f.document @@ (SELECT anyq.query FROM anyq))"
+)
+_PG_MATCHES = (
+    " FROM hit AS f JOIN q ON q.config = f.config JOIN article AS a ON a.id = f.article_id"
+    " WHERE f.document @@ q.query"
+)
+_PG_HEADLINE = (
+    "ts_headline(top.config, regexp_replace(translate(v.text, :strip, ''), :cjk, :apart, 'g'),"
+    " top.query, :options)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,58 +100,100 @@ class RawHit:
     snippet: str
 
 
-@dataclass(slots=True)
-class ParsedQuery:
-    """A web-search style query as groups of phrases: AND of (OR of phrases), minus exclusions."""
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The SQL of one parsed query on one dialect, to be completed by a filter on ``a``
+    (``article AS a``): ``where`` is fixed SQL fragments starting with `` AND``."""
 
-    groups: list[list[tuple[str, ...]]] = field(default_factory=list)
-    excluded: list[tuple[str, ...]] = field(default_factory=list)
+    dialect: str
+    params: dict[str, Any]
+    prefix: str  # a WITH clause, or ""
+
+    def count(self, where: str) -> str:
+        base = _PG_MATCHES if self.dialect == "postgresql" else _SQLITE_MATCHES
+        return f"{self.prefix}SELECT count(*){base}{where}"
+
+    def rows(self, where: str, limit: int, offset: int) -> tuple[str, dict[str, Any]]:
+        """SQL selecting (article id, rank: lower is better, snippet), best first."""
+        params = self.params | {"limit": limit, "offset": offset}
+        if self.dialect == "sqlite":
+            sql = (
+                "SELECT article_fts.rowid, bm25(article_fts, 10.0, 1.0) AS rank,"
+                " snippet(article_fts, 1, :start, :end, :ellipsis, :words)"
+                f"{_SQLITE_MATCHES}{where}"
+                " ORDER BY rank, article_fts.rowid DESC LIMIT :limit OFFSET :offset"
+            )
+            params |= {"start": SNIPPET_MARK_START, "end": SNIPPET_MARK_END,
+                       "ellipsis": _ELLIPSIS, "words": _SNIPPET_WORDS}  # fmt: skip
+            return sql, params
+        sql = (
+            f"{self.prefix}, top AS (SELECT f.article_id, f.config, q.query,"  # noqa: S608
+            f"  ts_rank_cd(f.document, q.query) AS score{_PG_MATCHES}{where}"
+            "  ORDER BY score DESC, f.article_id DESC LIMIT :limit OFFSET :offset)"
+            f" SELECT top.article_id, -top.score, {_PG_HEADLINE}"
+            " FROM top JOIN article AS a ON a.id = top.article_id"
+            " JOIN version AS v ON v.article_id = a.id AND v.seq = a.version_count"
+            " ORDER BY top.score DESC, top.article_id DESC"
+        )
+        params |= {
+            "strip": INDEX_STRIP,
+            "cjk": CJK_CLASS,
+            "apart": f"{SEPARATOR}\\&{SEPARATOR}",
+            "options": (
+                f"StartSel={SNIPPET_MARK_START}, StopSel={SNIPPET_MARK_END},"
+                f" MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2},"
+                f' MaxFragments=2, FragmentDelimiter="{_ELLIPSIS}"'
+            ),
+        }
+        return sql, params
 
 
-def parse_query(query: str) -> ParsedQuery:
-    """Split what a person typed into phrases of plain words; punctuation is dropped."""
-    parsed = ParsedQuery()
-    pending_or = False
-    for match in _QUERY_TOKEN.finditer(query):
-        negate, quoted, bare = match.group(1), match.group(2), match.group(3)
-        if bare is not None:
-            if bare.lower() == "or":
-                pending_or = bool(parsed.groups)
-                continue
-            negate, quoted = ("-", bare[1:]) if bare.startswith("-") else ("", bare)
-        words = tuple(_WORD.findall(quoted or ""))
-        if not words:
-            continue
-        if negate:
-            parsed.excluded.append(words)
-        elif pending_or:
-            parsed.groups[-1].append(words)
-        else:
-            parsed.groups.append([words])
-        pending_or = False
-    return parsed
+_SQLITE_MATCHES = (
+    " FROM article_fts JOIN article AS a ON a.id = article_fts.rowid WHERE article_fts MATCH :query"
+)
 
 
-def fts5_expression(parsed: ParsedQuery) -> str | None:
-    """An FTS5 MATCH expression built only from quoted word phrases (None: match nothing)."""
-    if not parsed.groups:
-        return None
+def tsquery_operand(p: Phrase) -> str:
+    """One phrase as ``to_tsquery`` input: quoted tokens joined by ``<->``, ``:*`` if prefix."""
+    return " <-> ".join(f"'{w}'" for w in p.words) + (":*" if p.prefix else "")  # no quotes in w
 
-    def phrase(words: tuple[str, ...]) -> str:
-        return '"' + " ".join(words) + '"'  # \w+ tokens never contain a quote
 
-    expr = " AND ".join("(" + " OR ".join(map(phrase, g)) + ")" for g in parsed.groups)
+def tsquery_template(parsed: ParsedQuery, config: str) -> tuple[str, dict[str, str]]:
+    """SQL for the tsquery of ``parsed`` under the regconfig expression ``config``, and its
+    bound parameters (``:tq0``, ``:tq1``, ...: the operands)."""
+    params: dict[str, str] = {}
+
+    def operand(p: Phrase) -> str:
+        name = f"tq{len(params)}"
+        params[name] = tsquery_operand(p)
+        return f"to_tsquery({config}, :{name})"
+
+    expr = " && ".join("(" + " || ".join(map(operand, g)) + ")" for g in parsed.groups)
     if parsed.excluded:
-        expr = f"({expr}) NOT ({' OR '.join(map(phrase, parsed.excluded))})"
-    return expr
+        expr = f"({expr}) && !!({' || '.join(map(operand, parsed.excluded))})"
+    return expr, params
+
+
+def matching(dialect: str, parsed: ParsedQuery) -> Match:
+    """The SQL finding ``parsed`` (which has at least one group) on ``dialect``."""
+    if dialect == "sqlite":
+        return Match(dialect, {"query": fts5_expression(parsed)}, "")
+    if dialect == "postgresql":
+        tsquery, params = tsquery_template(parsed, "c.config")
+        return Match(dialect, {**params, "configs": _CONFIGS}, _PG_QUERIES.format(tsquery=tsquery))
+    raise StoreError(f"full-text search is not available on {dialect}")
 
 
 def index_article(conn: Connection, article_id: int, title: str | None, body: str) -> None:
-    """Make ``title`` + ``body`` the searchable content of the article (replacing any before)."""
-    params = {
+    """Make ``title`` + ``body`` the searchable content of the article (replacing any before).
+
+    On PostgreSQL the configuration follows the language of the article's
+    current version, which must be written (flushed) already.
+    """
+    params: dict[str, Any] = {
         "id": article_id,
-        "title": (title or "").translate(_MARKS),
-        "text": body[:INDEX_MAX_CHARS].translate(_MARKS),
+        "title": segment(title or ""),
+        "text": segment(body[:INDEX_MAX_CHARS]),
     }
     dialect = conn.dialect.name
     if dialect == "sqlite":
@@ -107,17 +203,18 @@ def index_article(conn: Connection, article_id: int, title: str | None, body: st
             params,
         )
     elif dialect == "postgresql":
-        conn.execute(
-            text(
-                "INSERT INTO article_fts (article_id, document) VALUES (:id,"
-                " setweight(to_tsvector('simple', :title), 'A')"
-                " || setweight(to_tsvector('simple', :text), 'B'))"
-                " ON CONFLICT (article_id) DO UPDATE SET document = excluded.document"
-            ),
-            params,
-        )
+        language = conn.execute(text(_PG_LANGUAGE), params).scalar()
+        conn.execute(text(_PG_INDEX), params | {"config": pg_config(language)})
     else:
         raise StoreError(f"full-text search is not available on {dialect}")
+
+
+def hits(conn: Connection, match: Match, where: str, params: dict[str, Any],
+         limit: int, offset: int) -> list[RawHit]:  # fmt: skip
+    """The matching rows under the filter ``where`` (with its ``params``), best first."""
+    sql, bound = match.rows(where, limit, offset)
+    rows = conn.execute(text(sql), bound | params)
+    return [RawHit(int(r[0]), float(r[1]), clean_snippet(str(r[2] or ""))) for r in rows]
 
 
 def search(conn: Connection, query: str, limit: int) -> list[RawHit]:
@@ -125,51 +222,4 @@ def search(conn: Connection, query: str, limit: int) -> list[RawHit]:
     parsed = parse_query(query)
     if not parsed.groups or limit <= 0:
         return []
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        expression = fts5_expression(parsed)
-        assert expression is not None
-        rows = conn.execute(
-            text(
-                "SELECT rowid, bm25(article_fts, 10.0, 1.0) AS rank,"
-                " snippet(article_fts, 1, :start, :end, :ellipsis, :words)"
-                " FROM article_fts WHERE article_fts MATCH :query"
-                " ORDER BY rank, rowid DESC LIMIT :limit"
-            ),
-            {
-                "query": expression,
-                "start": SNIPPET_MARK_START,
-                "end": SNIPPET_MARK_END,
-                "ellipsis": _ELLIPSIS,
-                "words": _SNIPPET_WORDS,
-                "limit": limit,
-            },
-        )
-    elif dialect == "postgresql":
-        rows = conn.execute(
-            text(
-                "WITH q AS (SELECT websearch_to_tsquery('simple', :query) AS query),"
-                " top AS (SELECT f.article_id, ts_rank_cd(f.document, q.query) AS score"
-                "  FROM article_fts AS f CROSS JOIN q WHERE f.document @@ q.query"
-                "  ORDER BY score DESC, f.article_id DESC LIMIT :limit)"
-                " SELECT top.article_id, -top.score,"
-                "  ts_headline('simple', translate(v.text, chr(2) || chr(3), ''), q.query,"
-                "   :options)"
-                " FROM top CROSS JOIN q"
-                " JOIN article AS a ON a.id = top.article_id"
-                " JOIN version AS v ON v.article_id = a.id AND v.seq = a.version_count"
-                " ORDER BY top.score DESC, top.article_id DESC"
-            ),
-            {
-                "query": query.replace("\x00", " "),
-                "limit": limit,
-                "options": (
-                    f"StartSel={SNIPPET_MARK_START}, StopSel={SNIPPET_MARK_END},"
-                    f" MaxWords={_SNIPPET_WORDS}, MinWords={_SNIPPET_WORDS // 2},"
-                    f' MaxFragments=2, FragmentDelimiter="{_ELLIPSIS}"'
-                ),
-            },
-        )
-    else:
-        raise StoreError(f"full-text search is not available on {dialect}")
-    return [RawHit(int(r[0]), float(r[1]), str(r[2] or "")) for r in rows]
+    return hits(conn, matching(conn.dialect.name, parsed), "", {}, limit, 0)

@@ -11,6 +11,7 @@ already stored, so the fingerprint changes even if the clock steps back.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ from archiver.store import health
 from archiver.store.models import SOURCE_ORIGINS, Article, Capture, Source, utcnow
 
 _TICK = timedelta(microseconds=1)
+SKIPPED_KEPT = 50
+"""Skipped links a source's health names (all are counted)."""
 
 
 def validate(spec: SourceSpec) -> None:
@@ -122,6 +125,8 @@ def _view(row: Source, article_count: int) -> SourceView:
         etag=row.etag,
         last_modified=row.last_modified,
         body_hash=row.body_hash,
+        links_skipped=row.links_skipped,
+        skipped=tuple((str(u), str(r)) for u, r in json.loads(row.skipped or "[]")),
     )
 
 
@@ -224,9 +229,11 @@ def record_poll(
     last_modified: str | None,
     body_hash: str | None,
     warning: str | None = None,
+    skipped: Sequence[tuple[str, str]] | None = None,
 ) -> None:
     """Health of one poll (``error`` set: it failed; ``warning``: it worked, with damage,
-    shown as the last error). Leaves ``updated_at`` alone."""
+    shown as the last error; ``skipped``: the links of the document it read that it did
+    not take, with why; None: it read none). Leaves ``updated_at`` alone."""
     row = session.exec(
         select(Source).where(Source.id == source_id).with_for_update(key_share=True)
     ).first()
@@ -243,6 +250,9 @@ def record_poll(
         row.etag = etag if etag is not None else row.etag
         row.last_modified = last_modified if last_modified is not None else row.last_modified
         row.body_hash = body_hash if body_hash is not None else row.body_hash
+        if skipped is not None:
+            row.links_skipped = len(skipped)
+            row.skipped = json.dumps([list(pair) for pair in skipped[:SKIPPED_KEPT]])
         if warning is not None:
             row.last_error, row.last_error_at = warning, at
         health.record(session, source_id, at)

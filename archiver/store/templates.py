@@ -34,7 +34,7 @@ from archiver.records.learning import (
     TemplateCounts,
     VersionSource,
 )
-from archiver.store import bodies, health, queries, search, volatile
+from archiver.store import bodies, clusters, health, queries, search, volatile
 from archiver.store.models import (
     Article,
     Capture,
@@ -47,6 +47,7 @@ from archiver.store.models import (
 )
 from archiver.store.queries import IN_CHUNK
 from archiver.store.writes import lock_article
+from archiver.version.shingles import NearParams, Signature, signature
 
 T = TypeVar("T")
 
@@ -148,8 +149,16 @@ def version_source(session: Session, article_id: int, seq: int | None) -> Versio
     )
 
 
-def reextract(session: Session, article_id: int, seq: int, content: VersionIn, reason: str) -> bool:
-    """Replace version ``seq``'s content in place (False: it already had this text)."""
+def reextract(
+    session: Session,
+    article_id: int,
+    seq: int,
+    content: VersionIn,
+    reason: str,
+    near: Signature | None = None,
+) -> bool:
+    """Replace version ``seq``'s content in place (False: it already had this text); the
+    current version's new text replaces the article's signature by ``near`` (clusters.py)."""
     article = lock_article(session, article_id)
     row = session.exec(
         select(Version).where(Version.article_id == article_id, Version.seq == seq)
@@ -183,6 +192,7 @@ def reextract(session: Session, article_id: int, seq: int, content: VersionIn, r
         article.published = content.published
         session.flush()
         search.index_article(session.connection(), article_id, content.title, content.text)
+        clusters.put(session, article_id, content.text_hash, near)
     session.flush()
     return True
 
@@ -235,6 +245,8 @@ def targets(session: Session, site: str | None) -> list[ReextractTarget]:
 class TemplatesMixin:
     """Template learning, re-extraction and extraction health as ``Store`` methods."""
 
+    _near: NearParams  # the Store's [clusters] settings
+
     def _read(self, doing: str, work: Callable[[Session], T]) -> T:
         raise NotImplementedError
 
@@ -260,8 +272,10 @@ class TemplatesMixin:
 
         Returns False when the text hash is unchanged (nothing written).
         """
+        near = signature(content.text, self._near)  # CPU work before the write lock
         return self._write(
-            "recording a re-extraction", lambda s: reextract(s, article_id, seq, content, reason)
+            "recording a re-extraction",
+            lambda s: reextract(s, article_id, seq, content, reason, near),
         )
 
     def reextractions(self, article_id: int) -> list[ReextractionView]:

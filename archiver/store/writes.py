@@ -6,6 +6,7 @@ They are pure with respect to the session (no side effects elsewhere), because
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -13,9 +14,10 @@ from sqlmodel import Session, col, select
 
 from archiver.errors import NotFoundError
 from archiver.records.articles import CaptureIn, Outcome, RecordResult, VersionIn
-from archiver.store import bodies, queries, schedule, search, sources
+from archiver.store import bodies, clusters, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
 from archiver.version.ladder import Ladder
+from archiver.version.shingles import Signature
 from archiver.version.volatile import TINY_STREAK
 
 
@@ -31,9 +33,11 @@ def record(
     ladder: Ladder | Sequence[float] = (),
     may_join: Callable[[str], bool] | None = None,
     tiny: bool = False,
+    near: Signature | None = None,
 ) -> RecordResult:
-    """Body, article, aliases, capture, (if the text changed) a new version, and the
-    article's next re-check on ``ladder``; ``may_join``, ``tiny``: see ``Store.record``."""
+    """Body, article, aliases, capture, (if the text changed) a new version and its
+    signature ``near`` (clusters.py), and the article's next re-check on ``ladder``;
+    ``may_join``, ``tiny``: see ``Store.record``."""
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
     bodies.put(session, packed)
     known = queries.alias_map(session, urls)
@@ -60,6 +64,7 @@ def record(
     changed = current != content.text_hash
     if changed:
         _add_version(session, article, content, capture_id)
+        clusters.put(session, article.id, content.text_hash, near)
         outcome = "new" if owner is None else "updated"
     else:
         outcome = "unchanged" if capture.requested_url in known else "duplicate"
@@ -176,6 +181,7 @@ def add_capture(
         charset=capture.charset,
         words=capture.words,
         dated=capture.dated,
+        headers=None if capture.headers is None else json.dumps([list(h) for h in capture.headers]),
     )
     session.add(row)
     session.flush()

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from archiver import browse_json as shape
 from archiver.errors import InputError
 from archiver.records.browse import ArticleFilter
-from archiver.web import load, openapi, params, reading, schemas, security
+from archiver.web import captures, load, openapi, params, reading, schemas, security
 from archiver.web.state import state_of
 
 MAX_BODY_BYTES = 64 * 1024
@@ -70,7 +70,7 @@ async def article(request: Request) -> Response:
     seq = reading.query(schemas.ArticleQuery, request.query_params).version
     d = await state_of(request).read(lambda s: load.detail(s, article_id, seq))
     data = {
-        **shape.show_json(d.article, d.version),
+        **shape.show_json(d.article, d.version, d.near),
         "captures": d.captures.count,
         "capture_errors": d.captures.errors,
         "first_captured": shape.iso(d.captures.first),
@@ -184,6 +184,7 @@ routes: list[BaseRoute] = [
     Route("/articles/{article_id:int}", article, methods=["GET"]),
     Route("/articles/{article_id:int}/versions", versions, methods=["GET"]),
     Route("/articles/{article_id:int}/diff", diff, methods=["GET"]),
+    Route("/articles/{article_id:int}/captures", captures.api_captures, methods=["GET"]),
     Route("/search", search, methods=["GET"]),
     Route("/sources", sources, methods=["GET", "POST"]),  # one route: one Allow header
     Route("/sources/{name}/{action}", source_state, methods=["POST"]),

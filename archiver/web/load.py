@@ -11,6 +11,7 @@ from archiver.archive import AddResult, Services, archive_url
 from archiver.errors import ConflictError, InputError, NotFoundError
 from archiver.records.articles import ArticleView, SearchHit, SourceView, VersionView
 from archiver.records.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
+from archiver.records.clusters import NearDuplicate
 from archiver.sources.specs import make_spec
 from archiver.store import Store
 from archiver.version import VersionDiff, diff_versions
@@ -56,13 +57,20 @@ class Detail:
     version: VersionView
     aliases: list[AliasView]
     captures: CaptureStats
+    near: list[NearDuplicate]  # "also published at": near duplicates of its current text
 
 
 def detail(store: Store, article_id: int, seq: int | None) -> Detail:
     _check_id(article_id)
     article = store.article(article_id)
     version = store.version(article_id, seq) if seq else article.latest
-    return Detail(article, version, store.aliases(article_id), store.capture_stats(article_id))
+    return Detail(
+        article,
+        version,
+        store.aliases(article_id),
+        store.capture_stats(article_id),
+        store.near_duplicates(article_id),
+    )
 
 
 def history(store: Store, article_id: int) -> tuple[ArticleView, list[VersionView]]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from archiver import __version__
-from archiver.web import schemas
+from archiver.web import capture_schemas, schemas
 from archiver.web.security import CHALLENGE
 
 REF = "#/components/schemas/{model}"
@@ -77,6 +77,13 @@ OPERATIONS = (
         "Word-level diff between two versions; metadata changes in fields.",
         {200: (schemas.Diff, "The diff.")},
         query=schemas.DiffQuery, path_params=schemas.ArticlePath, errors=(*READ_ERRORS, 404),
+    ),
+    Operation(
+        "/api/articles/{article_id}/captures", "get",
+        "The article's captures (fetch attempts), newest first: time, status, URLs, body hash,"
+        " error, and the path of what was fetched (served sandboxed).",
+        {200: (capture_schemas.Captures, "The captures (at most 100).")},
+        path_params=schemas.ArticlePath, errors=(*READ_ERRORS, 404),
     ),
     Operation(
         "/api/search", "get",

@@ -19,7 +19,7 @@ from archiver.errors import InputError, NotFoundError
 from archiver.identify import normalize_url
 from archiver.records.browse import ArticleCounts
 from archiver.version.diff import excerpt
-from archiver.web import fields, forms, load, params
+from archiver.web import captures, fields, forms, load, params
 from archiver.web.state import render, state_of
 
 
@@ -99,7 +99,8 @@ async def article(request: Request) -> Response:
     article_id: int = request.path_params["article_id"]
     seq = params.optional_int(request.query_params, "version")
     found = await state_of(request).read(lambda s: load.detail(s, article_id, seq))
-    return await render(request, "article.html", {"nav": "home", "d": found})
+    fetched = await state_of(request).read(lambda s: s.captures(article_id, limit=captures.LIMIT))
+    return await render(request, "article.html", {"nav": "home", "d": found, "fetches": fetched})
 
 
 async def history(request: Request) -> Response:
@@ -143,5 +144,6 @@ routes: list[BaseRoute] = [
     Route("/articles/{article_id:int}/history", history, name="history"),
     Route("/articles/{article_id:int}/diff", diff, name="diff"),
     Route("/sources", sources, name="sources"),
+    Route("/captures/{capture_id:int}/raw", captures.raw, name="raw"),
     *forms.routes,
 ]

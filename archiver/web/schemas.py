@@ -195,6 +195,15 @@ class ArticlePage(Shape):
     counts: Counts
 
 
+class NearDuplicate(Shape):
+    """Another article whose current text is a near duplicate (a syndication cluster)."""
+
+    article_id: int
+    url: str
+    site: str
+    similarity: float = Field(ge=0, le=1, description="Estimated Jaccard similarity, 0-1.")
+
+
 class Article(Shape):
     article_id: int
     url: str
@@ -217,6 +226,9 @@ class Article(Shape):
     capture_errors: int
     first_captured: Time | None
     last_captured: Time | None
+    near_duplicates: list[NearDuplicate] = Field(
+        description="Articles whose current text is a near duplicate of this one's, best first."
+    )
 
 
 class VersionRow(Shape):
@@ -269,6 +281,13 @@ class SearchResults(Shape):
     results: list[SearchResult]
 
 
+class SkippedLink(Shape):
+    """A link of a source document that is no candidate article, and why."""
+
+    url: str
+    reason: str
+
+
 class Source(Shape):
     name: str
     kind: Kind
@@ -288,6 +307,10 @@ class Source(Shape):
     articles_found: int | None
     articles_new: int | None
     articles: int
+    links_skipped: int | None = Field(
+        description="links of the document the last poll read that it did not take"
+    )
+    skipped: list[SkippedLink] = Field(description="the first 50 of them, with why")
 
 
 class Sources(Shape):

@@ -37,6 +37,11 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
     " base-uri 'none'; frame-ancestors 'none'"
 )
+# The raw snapshot view (archiver.web.captures): archived pages, hostile content,
+# run no script and load nothing; the one policy a route may set instead of CSP.
+SANDBOX_CSP = (
+    "sandbox; default-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -93,6 +98,8 @@ class Guard:
                 started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
+                    if name == "content-security-policy" and headers.get(name) == SANDBOX_CSP:
+                        continue  # stricter than CSP: kept
                     headers[name] = value
             await send(message)
 

@@ -99,6 +99,7 @@ def test_private_networks_blocked_by_default(
 
 
 def test_unknown_article_and_version(cli: Any) -> None:
+    Store(load_settings().db_url).close()  # an empty archive: without one, "no archive at"
     run = cli("show", "42")
     assert run.code == 1 and "no archived article" in _one_error_line(run.err)
     run = cli("show", "https://example.com/never-added")

@@ -54,6 +54,10 @@ def test_usage_errors(cli: Any, args: list[str]) -> None:
 
 @pytest.mark.parametrize("args", [[*a[:1], "999", *a[2:]] for a in READ_COMMANDS])
 def test_unknown_ids(cli: Any, args: list[str]) -> None:
+    from archiver.config import load_settings
+    from archiver.store import Store
+
+    Store(load_settings().db_url).close()  # an empty archive: without one, "no archive at"
     run = cli(*args)
     assert run.code == 1
     assert "no archived article matches" in _one_line(run.err)

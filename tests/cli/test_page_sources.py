@@ -105,3 +105,23 @@ def test_source_run_names_every_link_it_skipped_and_why(cli: Any, site: LocalSit
     assert skipped[site.url("/")].startswith("not an article")
     assert skipped[site.url("/about")].startswith("a site page")
     assert site.url(stories[0]) not in skipped
+
+
+def test_the_links_a_poll_skipped_stay_in_the_sources_health(cli: Any, site: LocalSite) -> None:
+    """Counted and named after the poll too: `source list --json`, `status` and the API."""
+    _section(site, ["/news/2026/11/one"])
+    cli("source", "add", site.url("/world/"), "--kind", "page", "--every", "1h", "--name", "w")
+    (before,) = cli("source", "list", "--json").json()
+    assert (before["links_skipped"], before["skipped"]) == (None, [])  # never polled
+    cli("source", "run", "w")
+    (row,) = cli("source", "list", "--json").json()
+    named = {k["url"]: k["reason"] for k in row["skipped"]}
+    assert row["links_skipped"] == 9 and len(named) == 9
+    assert named[site.url(CHROME[0])] == "only in the page's navigation or footer"
+    assert named[site.url("/about")].startswith("a site page")
+    status = cli("status").out
+    assert "9 links skipped (" in status and "named in --json" in status
+    assert cli("status", "--json").json()["sources"][0]["links_skipped"] == 9
+    # a poll of the unchanged page reads nothing again: the counts stay
+    cli("source", "run", "w")
+    assert cli("source", "list", "--json").json()[0]["links_skipped"] == 9

@@ -111,7 +111,8 @@ def test_reextract_learns_and_cleans_an_old_archive_without_versions(
     done = cli("reextract", "--json", "--site", f"127.0.0.1:{site.port}")
     assert done.code == 0, done.err
     assert done.json() == {"articles": 6, "versions": 6, "reextracted": 6, "unchanged": 0,
-                           "skipped": 0, "learned": 6, "volatile": 0}  # fmt: skip
+                           "skipped": 0, "learned": 6, "volatile": 0,
+                           "signed": 0}  # fmt: skip
     assert counts() == before  # no version, no capture added
     for url in urls:
         doc = cli("show", "--json", url).json()
@@ -126,6 +127,10 @@ def test_reextract_needs_a_site_or_all(cli: Any) -> None:
     for args in ((), ("--all", "--site", "example.com")):
         run = cli("reextract", *args)
         assert run.code == 2 and "--site HOST or --all" in run.err
+    # where there is no archive it says so and makes none (issue 14: no surprise archives)
+    missing = cli("reextract", "--all")
+    assert missing.code == 1 and "no archive at" in missing.err
+    cli("migrate")
     assert cli("reextract", "--all").out.startswith("0 articles")
 
 

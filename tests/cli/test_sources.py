@@ -13,7 +13,7 @@ from tests.localsite import LocalSite
 SOURCE_KEYS = {
     "name", "kind", "url", "every", "cron", "include", "exclude", "paused", "origin", "created",
     "last_poll", "last_success", "last_error", "last_error_at", "consecutive_failures",
-    "articles_found", "articles_new", "articles",
+    "articles_found", "articles_new", "articles", "links_skipped", "skipped",
 }  # fmt: skip
 
 

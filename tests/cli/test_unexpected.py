@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from archiver.cli import main
+from archiver.config import load_settings
 from archiver.store import Store
 from tests.localsite import LocalSite
 
@@ -36,6 +37,7 @@ def _broken(*args: object, **kwargs: object) -> None:
 
 
 def test_an_unexpected_exception_is_one_line(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store(load_settings().db_url).close()  # an (empty) archive to read
     monkeypatch.setattr(Store, "list_articles", _broken)
     run = cli("list")
     assert run.code == 1
@@ -49,6 +51,7 @@ def test_an_unexpected_exception_is_one_line(cli: Any, monkeypatch: pytest.Monke
 def test_debug_lets_the_unexpected_exception_through(
     archiver_env: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    Store(load_settings().db_url).close()
     monkeypatch.setattr(Store, "list_articles", _broken)
     with pytest.raises(RuntimeError, match="disk"):  # Python prints its traceback
         main(["--debug", "list"])

@@ -94,8 +94,8 @@ def test_kill_9_loop_loses_nothing(archiver_env: Path, news: NewsSite) -> None:
         **os.environ,
         "ARCHIVER_EXTRACT__WORKERS": "1",
         "ARCHIVER_DAEMON__RECHECK_LADDER": '["1s", "2s", "3s", "5s", "8s"]',
-        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2",
-        "ARCHIVER_DAEMON__RELOAD_EVERY": "0.5",
+        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2s",
+        "ARCHIVER_DAEMON__RELOAD_EVERY": "0.5s",
     }
     subprocess.run([str(ARCHIVER), "source", "add", news.url("/rss.xml"), "--kind", "feed",
                     "--every", "1s"], check=True, env=env, capture_output=True)  # fmt: skip

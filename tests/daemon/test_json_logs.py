@@ -91,8 +91,8 @@ def test_json_logs_stay_json_through_slow_jobs_and_sigterm(
         **os.environ,
         "ARCHIVER_EXTRACT__WORKERS": "1",
         "ARCHIVER_DAEMON__RECHECK_LADDER": '["1s", "6s", "1h"]',
-        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2",
-        "ARCHIVER_DAEMON__RELOAD_EVERY": "0.2",
+        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2s",
+        "ARCHIVER_DAEMON__RELOAD_EVERY": "0.2s",
         "ARCHIVER_DAEMON__SHUTDOWN_GRACE": "0.3",
     }
     proc = subprocess.Popen([str(ARCHIVER), "--log-format", "json", "run"], env=env,

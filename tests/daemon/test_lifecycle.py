@@ -101,7 +101,7 @@ def test_killed_daemon_resumes_where_it_left_off(archiver_env: Path, news: NewsS
         **os.environ,
         "ARCHIVER_EXTRACT__WORKERS": "1",
         "ARCHIVER_DAEMON__RECHECK_LADDER": '["3s", "1h"]',
-        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2",
+        "ARCHIVER_DAEMON__RECHECK_SCAN_EVERY": "0.2s",
     }
     subprocess.run([str(ARCHIVER), "source", "add", news.url("/rss.xml"), "--kind", "feed",
                     "--every", "1h"], check=True, env=env, capture_output=True)  # fmt: skip

@@ -105,7 +105,7 @@ def test_search_follows_current_version(store: Store) -> None:
     url = "https://news.example/story"
     record(store, url, "The minister resigned on Monday.", title="Minister resigns")
     assert store.search("resigned")
-    record(store, url, "The minister denied resigning.", title="Minister stays", minutes=5)
+    record(store, url, "The minister denied leaving.", title="Minister stays", minutes=5)
     assert store.search("resigned") == []
     hits = store.search("denied")
     assert len(hits) == 1 and hits[0].article.title == "Minister stays"
