@@ -6,8 +6,7 @@ import asyncio
 
 import click
 
-from archiver.cli.app import AppContext, cli, missing_archive, pass_app
-from archiver.errors import NotFoundError
+from archiver.cli.app import AppContext, cli, pass_app
 
 host_option = click.option("--host", help="Address to listen on (default: web.host, 127.0.0.1).")
 port_option = click.option(
@@ -27,9 +26,6 @@ def listen_on(app: AppContext, host: str | None, port: int | None) -> tuple[str,
 def serve(app: AppContext, host: str | None, port: int | None) -> None:
     """Serve the web UI and JSON API until SIGINT/SIGTERM."""
     from archiver.web.server import bind, serve_until_stopped  # starlette only when serving
-
-    if (why := missing_archive(app.settings)) is not None:
-        raise NotFoundError(why)  # a web UI over nothing: say where to point it
 
     sock = bind(*listen_on(app, host, port))
     asyncio.run(serve_until_stopped(app.settings, sock))

@@ -16,7 +16,7 @@ NEEDS_AN_ARCHIVE = [
     ["status"], ["list"], ["show", "1"], ["search", "kim"], ["diff", "1"], ["history", "1"],
     ["export", "out"], ["export", "-", "--format", "jsonl"], ["source", "list"],
     ["source", "remove", "x"], ["source", "pause", "x"], ["source", "resume", "x"],
-    ["status", "--json"], ["list", "--json"], ["reextract", "--all"], ["serve", "--port", "0"],
+    ["status", "--json"], ["list", "--json"], ["reextract", "--all"],
 ]  # fmt: skip
 
 
