@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import psycopg
 from procrastinate import App, PsycopgConnector
-from procrastinate.exceptions import ConnectorException
 from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import make_url
 
@@ -93,9 +92,3 @@ async def require_schema(settings: Settings) -> None:
     """A clear error for a worker or scheduler started before ``archiver migrate``."""
     if not await schema_present(require_postgres(settings)):
         raise StoreError("the job queue's tables do not exist yet: run `archiver migrate` first")
-
-
-def queue_error(exc: ConnectorException, doing: str) -> StoreError:
-    """procrastinate's database error as archiver's one line."""
-    cause = exc.__cause__ or exc
-    return StoreError(f"job queue: {doing}: {describe_db_error(cause)}")

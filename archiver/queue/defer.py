@@ -20,7 +20,7 @@ from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from procrastinate.types import JSONValue
 
 from archiver.identify import normalize_url
-from archiver.queue.app import queue_error
+from archiver.queue.failures import queue_error
 from archiver.records.articles import DueCheck
 
 if TYPE_CHECKING:
