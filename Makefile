@@ -23,18 +23,25 @@ lint: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=40
 
 test: browser compose lint unit
 
-# Chromium for the browser tests (tests/web/test_browser.py). Installed from Debian
-# when running as root with apt-get; otherwise those tests skip and say how to install.
+# Chromium for the browser tests (tests/web/test_browser*.py), and a CJK font for the one
+# that renders a Japanese article (fonts-noto-cjk). Installed from Debian when running as
+# root with apt-get; otherwise those tests skip and say how to install.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "make browser: chromium not installed (needs root and apt-get); browser tests will skip"; \
+	  fi; }
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; \
+	  else \
+	    echo "make browser: fonts-noto-cjk not installed (needs root and apt-get); the CJK browser test will skip"; \
 	  fi; }
 
 # Debian's docker-compose, for tests/queue/test_compose.py (`docker-compose config` checks

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archiver.archive import AddResult
 from archiver.records.articles import (
     SNIPPET_MARK_END,
     SNIPPET_MARK_START,
@@ -25,6 +24,9 @@ from archiver.records.articles import (
 )
 from archiver.records.clusters import Cluster, NearDuplicate
 from archiver.version import VersionDiff, word_count
+
+if TYPE_CHECKING:  # the archive step (and the store under it) loads only where it runs
+    from archiver.archive import AddResult
 
 
 def iso(value: datetime | None) -> str | None:

@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from archiver.durations import parse_duration
 from archiver.errors import ConfigError, InputError
+from archiver.notify.settings import NotifySettings
 from archiver.version.ladder import Ladder
 from archiver.version.shingles import NearParams
 
@@ -240,6 +241,7 @@ class Settings(BaseSettings):
     log: LogSettings = LogSettings()
     web: WebSettings = WebSettings()
     clusters: ClusterSettings = ClusterSettings()
+    notify: NotifySettings = NotifySettings()  # webhooks (archiver.notify)
 
     @classmethod
     def settings_customise_sources(
@@ -280,6 +282,8 @@ def _describe(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return f"unknown key '{where}'"
+    if where.startswith("notify.webhook") and ".events" not in where:
+        return f"key '{where}': {error['msg']}"  # the input may hold a secret, or a URL's token
     return f"key '{where}': {error['msg']} (got {error.get('input')!r})"
 
 

@@ -1,10 +1,10 @@
 """Logging setup: one line per notable event, as text or JSON.
 
 archiver's own loggers and those of the libraries it runs (apscheduler, httpx,
-httpcore, uvicorn, psycopg) share one stderr handler, so every line comes out
+httpcore, uvicorn, psycopg, procrastinate) share one stderr handler, so every line comes out
 in the configured format; none of them propagates to the root logger (whose
 last-resort handler would print bare messages). Libraries are quieter than
-archiver: apscheduler, httpx, httpcore and psycopg show warnings only, and
+archiver: apscheduler, httpx, httpcore, psycopg and procrastinate show warnings only, and
 uvicorn its start-up and errors, unless ``--debug``.
 """
 
@@ -19,7 +19,7 @@ from archiver.config import LogSettings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 # Libraries whose INFO lines are per request or per job run: warnings only unless debugging.
-CHATTY = ("apscheduler", "httpx", "httpcore", "psycopg")
+CHATTY = ("apscheduler", "httpx", "httpcore", "psycopg", "procrastinate")
 # uvicorn: start-up, shutdown and errors at archiver's level; access lines as the server decides
 # (``archiver.web.server`` turns them off).
 SERVER = ("uvicorn", "uvicorn.error", "uvicorn.access")

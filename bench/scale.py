@@ -16,7 +16,11 @@ Overhead per job: ``--overhead-pages`` URLs of one host, one at a time, (a) with
 ``archiver add`` (inline, one host: the fetcher takes one request per host at a time)
 and (b) as that many ``archive_url`` jobs deferred to one worker with concurrency 1.
 The difference of the mean time per page between (b) and (a) is what the queue adds to
-each job (fetching the job, its lock, recording its end).
+each job (fetching the job, its lock, recording its end), and since politeness is shared
+through the database on the queue (``archiver.fetch.shared``), the per-host gate's two
+small write transactions per request too (its turn, then its send). The per-host delay is
+0 and robots.txt is off, so the gate never makes a worker wait: the throughput figures
+still measure the workers, not the politeness.
 
     .venv/bin/python bench/scale.py                   # PostgreSQL at 127.0.0.1:5432
     .venv/bin/python bench/scale.py --hosts 16 --pages 10 --json

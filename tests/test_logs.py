@@ -19,7 +19,7 @@ from archiver.config import LogSettings
 from archiver.logs import setup_logging
 
 LIBRARIES = ("apscheduler", "httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access",
-             "psycopg")  # fmt: skip
+             "psycopg", "procrastinate")  # fmt: skip
 TEXT_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?P<level>[A-Z]+) +(?P<logger>\S+): "
                        r"(?P<message>.*)$")  # fmt: skip
 

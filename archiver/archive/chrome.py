@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from archiver.archive.services import Services
 from archiver.extract.blocks import fingerprint
-from archiver.extract.result import Extracted
 from archiver.extract.templates import (
     TemplateRules,
     is_near_duplicate,
@@ -24,6 +23,7 @@ from archiver.extract.templates import (
     without,
 )
 from archiver.records.articles import VersionIn
+from archiver.records.extracted import Extracted
 from archiver.records.learning import TemplateCounts
 from archiver.version import content_hash
 from archiver.version.volatile import volatile_indices

@@ -17,6 +17,7 @@ from archiver.config import Settings
 from archiver.extract import ExtractorPool
 from archiver.extract.templates import TemplateRules
 from archiver.fetch import Fetcher
+from archiver.fetch.shared import SharedGate
 from archiver.identify import CanonicalPolicy
 from archiver.store import Store
 from archiver.version.ladder import Ladder
@@ -63,7 +64,11 @@ async def open_services(settings: Settings, store: Store | None = None) -> Async
     db = store if store is not None else Store(settings.db_url, clusters=settings.clusters.params)
     extractor = ExtractorPool(settings.extract.workers, settings.extract.timeout)
     try:
-        async with Fetcher(settings.fetch) as fetcher:
+        # On the job queue every worker shares each host's politeness and robots.txt
+        # through the store (archiver.fetch.shared); inline, this process keeps them.
+        shared = settings.daemon.queue == "procrastinate"
+        gate = SharedGate.from_settings(settings.fetch, db) if shared else None
+        async with Fetcher(settings.fetch, gate=gate, robots=db if shared else None) as fetcher:
             yield Services(
                 fetcher, extractor, db, ladder=settings.daemon.ladder,
                 templates=template_rules(settings),

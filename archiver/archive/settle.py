@@ -37,9 +37,9 @@ from archiver.archive.chrome import Cleaned, clean_blocks, version_in
 from archiver.archive.services import Services
 from archiver.errors import ArchiverError
 from archiver.extract.blocks import fingerprint
-from archiver.extract.result import Extracted
 from archiver.extract.templates import churn_only
 from archiver.records.articles import VersionIn
+from archiver.records.extracted import Extracted
 from archiver.records.learning import VersionSource
 from archiver.version.volatile import Volatile, explain, rail_line, tiny
 

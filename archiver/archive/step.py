@@ -24,10 +24,10 @@ from archiver.errors import (
     NotHTMLError,
     PageTooComplexError,
 )
-from archiver.extract.result import Extracted
 from archiver.fetch import FetchResult
 from archiver.identify import normalize_url, resolve_identity
 from archiver.records.articles import CaptureIn, CheckState, Outcome
+from archiver.records.extracted import Extracted
 from archiver.version import body_hash, word_count
 
 log = logging.getLogger("archiver.archive")

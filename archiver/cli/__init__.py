@@ -10,17 +10,7 @@ import sys
 
 import click
 
-from archiver.cli import (  # noqa: F401  (registers commands)
-    archive_cmds,
-    capture_cmds,
-    export_cmds,
-    read_cmds,
-    reextract_cmds,
-    source_cmds,
-    web_cmds,
-    worker_cmds,
-)
-from archiver.cli.app import cli, exit_code
+from archiver.cli.app import cli, exit_code  # commands load when run (app.COMMANDS)
 from archiver.errors import ArchiverError
 
 

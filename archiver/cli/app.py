@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.engine import make_url
 
 from archiver import __version__
 from archiver.browse_json import dumps
@@ -22,7 +20,11 @@ from archiver.errors import ArchiverError, InputError, InternalError, NotFoundEr
 from archiver.identify import normalize_url
 from archiver.logs import setup_logging
 from archiver.records.articles import ArticleView
-from archiver.store import Store
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from archiver.store import Store
 
 CREATES_ARCHIVE = frozenset({"add", "run", "migrate", "worker", "source add", "source run"})
 """The commands that may start an archive where there is none; every other command
@@ -41,6 +43,8 @@ def _command_name() -> str:
 def missing_archive(settings: Settings) -> str | None:
     """Why there is no archive where ``settings`` point (None: there is one, or it is a
     server database, which is never created by archiver itself)."""
+    from sqlalchemy.engine import make_url  # here: read commands of a missing archive stop early
+
     url = make_url(settings.db_url)
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
@@ -71,6 +75,8 @@ class AppContext:
             self.settings.ensure_home()
         elif (why := missing_archive(self.settings)) is not None:
             raise NotFoundError(why)
+        from archiver.store import Store  # the store's imports cost 0.4 s: only when opened
+
         store = Store(self.settings.db_url, clusters=self.settings.clusters.params)
         try:
             yield store
@@ -149,6 +155,15 @@ def want_progress(flag: bool | None, many: bool = True) -> bool:
 
 def progress_bar(label: str) -> Progress:
     """A progress bar on stderr (drawn even when stderr is not a terminal: asked for)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn(label),
         BarColumn(),
@@ -168,14 +183,48 @@ def _one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+COMMANDS = {
+    "add": "archive_cmds",
+    "extract": "archive_cmds",
+    "run": "archive_cmds",
+    "captures": "capture_cmds",
+    "export": "export_cmds",
+    "show": "read_cmds",
+    "history": "read_cmds",
+    "diff": "read_cmds",
+    "list": "read_cmds",
+    "search": "read_cmds",
+    "reextract": "reextract_cmds",
+    "source": "source_cmds",
+    "status": "source_cmds",
+    "serve": "web_cmds",
+    "migrate": "worker_cmds",
+    "worker": "worker_cmds",
+}
+"""Each command and the module of ``archiver.cli`` that defines it. A command's module is
+imported when the command runs (or help lists them all): ``archiver status`` does not load
+the daemon, the web server or the exporters."""
+
+
 class ArchiverGroup(click.Group):
-    """The command group: an unexpected exception becomes one InternalError line.
+    """The command group: commands load on demand (``COMMANDS``), and an unexpected
+    exception becomes one InternalError line.
 
     ``main`` (``archiver.cli``) prints an ArchiverError as one line and exits;
     anything else escaping a command (a bug, or an OS failure no layer turned
     into an ArchiverError) is wrapped here so it does too, with exit code 1.
     Under ``--debug`` the original exception propagates with its traceback.
     """
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"archiver.cli.{COMMANDS[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(COMMANDS.values()):
+            importlib.import_module(f"archiver.cli.{module}")
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -32,9 +32,9 @@ from archiver.daemon import run_daemon
 from archiver.durations import format_duration
 from archiver.errors import ArchiverError, InputError
 from archiver.extract import ExtractorPool
-from archiver.extract.result import Extracted
 from archiver.fetch import Fetcher
 from archiver.identify import normalize_url
+from archiver.records.extracted import Extracted
 
 
 def _read_url_file(stream: TextIO) -> list[str]:

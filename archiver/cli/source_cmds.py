@@ -26,6 +26,7 @@ from archiver.cli.app import (
 )
 from archiver.cli.archive_cmds import BatchReport, took
 from archiver.durations import format_duration
+from archiver.notify.status import webhook_json, webhook_lines
 from archiver.records.articles import RecheckHealth, SourceView
 from archiver.records.learning import ExtractionHealth
 from archiver.sources.poll import PollResult, poll_source
@@ -247,6 +248,7 @@ def status(app: AppContext, as_json: bool) -> None:
         view = store.status()
         health = store.extraction_health()
         rechecks = store.recheck_health()
+        hooks = store.outbox.summary([h.label for h in app.settings.notify.webhook])
     jobs = _queue_status(app)
     counts = {"articles": view.articles, "versions": view.versions, "captures": view.captures,
               "bodies": view.bodies, "due_checks": view.due_checks}  # fmt: skip
@@ -255,8 +257,9 @@ def status(app: AppContext, as_json: bool) -> None:
             {**source_json(s), "extraction": health_json(health.get(s.id))} for s in view.sources
         ]
         queue = {} if jobs is None else {"queue": jobs.as_json()}
+        webhooks = {"webhooks": webhook_json(hooks)} if hooks else {}
         click.echo(render.dumps({**counts, "sources": rows, "rechecks": recheck_json(rechecks),
-                                 **queue}))  # fmt: skip
+                                 **queue, **webhooks}))  # fmt: skip
         return
     click.echo("  ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
     for item in view.sources:
@@ -266,6 +269,8 @@ def status(app: AppContext, as_json: bool) -> None:
     for line in recheck_text(rechecks):
         click.echo(line)
     for line in jobs.lines() if jobs is not None else []:
+        click.echo(line)
+    for line in webhook_lines(hooks):
         click.echo(line)
 
 

@@ -8,7 +8,8 @@ reload schedule their next run when the current one ends, and a source's tick
 that comes while its previous poll still runs is skipped (see jobs.py). An
 article URL whose server hung (the fetcher does not retry a timeout at once)
 gets one more try as a one-off job ``daemon.timeout_retry_after`` later; that
-try is not retried again.
+try is not retried again. With webhooks configured, one more job sends the outbox
+(``archiver.notify.deliver``): it never holds up the others.
 
 Stop (SIGINT/SIGTERM or ``stop``): no new work is started; in-flight work gets
 ``daemon.shutdown_grace`` seconds, then is cancelled (one INFO line says how
@@ -38,6 +39,7 @@ from archiver.daemon.jobs import SourceJobs
 from archiver.daemon.lock import DaemonLock
 from archiver.daemon.memory import Trimmer, limit_arenas
 from archiver.errors import ArchiverError, NotFoundError
+from archiver.notify.deliver import Deliverer, open_deliverer
 from archiver.queue.scheduler import scheduler_scope
 from archiver.sources.file import load_sources_file
 from archiver.sources.poll import poll_source
@@ -53,10 +55,15 @@ class Daemon:
     """The daemon's state for one run: services, scheduler, in-flight tasks."""
 
     def __init__(
-        self, settings: Settings, services: Services, queue: JobQueue | None = None
+        self,
+        settings: Settings,
+        services: Services,
+        queue: JobQueue | None = None,
+        notifier: Deliverer | None = None,
     ) -> None:
         self.settings = settings
         self.services = services
+        self.notifier = notifier  # webhooks: sends the outbox (archiver.notify.deliver)
         self.queue = queue  # procrastinate: polls and re-checks are deferred to workers
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.jobs = SourceJobs(self.scheduler, self.poll, settings.daemon.seconds("misfire_grace"))
@@ -155,6 +162,11 @@ class Daemon:
     async def reload(self) -> None:
         await self._tracked(self._reload())
 
+    async def notify(self) -> None:
+        """Send the webhook deliveries that are due: a job of its own, never in the way."""
+        if self.notifier is not None:
+            await self._tracked(self.notifier.tick())
+
     async def _reload(self) -> None:
         store = self.services.store
         fingerprint = await asyncio.to_thread(store.sources_fingerprint)
@@ -201,6 +213,8 @@ class Daemon:
         daemon = self.settings.daemon
         self._every(self.recheck, daemon.seconds("recheck_scan_every"), "recheck")
         self._every(self.reload, daemon.seconds("reload_every"), "reload")
+        if self.notifier is not None and self.notifier.active:
+            self._every(self.notify, self.notifier.every, "notify")
         self.scheduler.start()
 
     async def shutdown(self) -> None:
@@ -247,8 +261,12 @@ async def run_daemon(
             async with (
                 scheduler_scope(settings, stop.set) as queue,
                 open_services(settings) as services,
-            ):
-                daemon = Daemon(settings, services, queue)
+                open_deliverer(
+                    settings.notify, services.store.outbox, user_agent=settings.fetch.user_agent,
+                    allow_private_networks=settings.fetch.allow_private_networks,
+                ) as notifier,
+            ):  # fmt: skip
+                daemon = Daemon(settings, services, queue, notifier)
                 await daemon.start()
                 dialect = settings.db_url.split(":")[0]
                 log.info("daemon started (data: %s, database: %s)", settings.home, dialect)

@@ -8,6 +8,6 @@ pure function; ``ExtractorPool`` runs it in worker processes with a time limit;
 from archiver.extract.links import find_links, read_links
 from archiver.extract.page import extract_page
 from archiver.extract.pool import ExtractorPool
-from archiver.extract.result import Extracted, PageLinks
+from archiver.records.extracted import Extracted, PageLinks
 
 __all__ = ["Extracted", "ExtractorPool", "PageLinks", "extract_page", "find_links", "read_links"]

@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from archiver.extract.result import PageLinks
+from archiver.records.extracted import PageLinks
 
 _URL_JUNK = re.compile(r"[\t\r\n]")  # browsers drop these inside URLs
 _LANG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}|\d{3}|[a-zA-Z]{4}))?\b")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import trafilatura
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from selectolax.lexbor import LexborHTMLParser
 from trafilatura.external import try_readability
 from trafilatura.settings import Document
@@ -25,7 +26,8 @@ from archiver.extract.edges import trim_menus, trim_teaser_rail
 from archiver.extract.headings import recover_headings
 from archiver.extract.lines import clean_paragraphs, drop_copies
 from archiver.extract.links import parse, read_head_meta, read_links
-from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS, markup_date_params
+from archiver.extract.meta import page_metadata
+from archiver.extract.options import COMPARE_OPTIONS, TRAFILATURA_OPTIONS, prune_chrome
 from archiver.extract.postfilter import (
     drop_caps_links,
     drop_link_labels,
@@ -34,8 +36,8 @@ from archiver.extract.postfilter import (
     recover_split_body,
     trim_link_edges,
 )
-from archiver.extract.result import Extracted
 from archiver.extract.titles import clean_title
+from archiver.records.extracted import Extracted
 
 # -- extraction -----------------------------------------------------------------
 
@@ -78,9 +80,11 @@ def _authors(value: str | None) -> tuple[str, ...]:
     return tuple(a.strip() for a in (value or "").split(";") if a.strip())
 
 
-def _bare(html: str, url: str, options: Mapping[str, Any]) -> Document | None:
+def _bare(tree: HtmlElement, url: str, options: Mapping[str, Any]) -> Document | None:
+    """trafilatura's extraction of ``tree`` (which it copies, so each pass starts from
+    the same pruned tree)."""
     try:
-        doc = trafilatura.bare_extraction(html, url=url, **options)
+        doc = trafilatura.bare_extraction(tree, url=url, **options)
     except Exception as exc:  # third-party code fed hostile input: fail the page, not the worker
         raise ExtractError(f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
     return None if doc is None or isinstance(doc, dict) else doc
@@ -110,9 +114,7 @@ def _visible_chars(tree: LexborHTMLParser) -> int:
     return len(" ".join((body.text(deep=True, separator=" ") if body else "").split()))
 
 
-def _extraction(
-    html: str, url: str, visible: int, options: Mapping[str, Any] = TRAFILATURA_OPTIONS
-) -> Document | None:
+def _extraction(html: str, tree: HtmlElement, url: str, visible: int) -> str | None:
     """trafilatura's fast pass, and its full cascade where that can add text.
 
     The full cascade compares its extraction with readability's and jusText's and
@@ -121,28 +123,19 @@ def _extraction(
     only when the fast text is short or readability reads more than ``RESCUE_RATIO``
     times as much, and its text is taken only when it is longer (metadata stays the
     fast pass's). Readability is not asked when the page has too little visible text
-    (``visible``) for it to read that much more."""
-    doc = _bare(html, url, options)
-    chars = len(doc.text or "") if doc is not None else 0
+    (``visible``) for it to read that much more. ``tree`` is trafilatura's parse of
+    ``html`` with the chrome pruned; readability reads the page as it came."""
+    doc = _bare(tree, url, TRAFILATURA_OPTIONS)
+    text = (doc.text or "") if doc is not None else ""
+    chars = len(text)
     if chars >= SHORT_TEXT and (
         visible <= RESCUE_RATIO * chars or _readability_chars(html) <= RESCUE_RATIO * chars
     ):
-        return doc
-    rescue = _bare(html, url, COMPARE_OPTIONS)
-    if rescue is None or len(rescue.text or "") <= chars:
-        return doc
-    if doc is None:
-        return rescue
-    doc.text = rescue.text
-    return doc
-
-
-def _options(published: str | None) -> Mapping[str, Any]:
-    """trafilatura's options for this page: htmldate's extensive search (its slowest
-    part) only when the page declares no date of its own, which wins anyway."""
-    if published is None:
-        return TRAFILATURA_OPTIONS
-    return {**TRAFILATURA_OPTIONS, "date_extraction_params": markup_date_params()}
+        return text or None
+    rescue = _bare(tree, url, COMPARE_OPTIONS)
+    if rescue is not None and len(rescue.text or "") > chars:
+        return rescue.text
+    return text if doc is not None else None
 
 
 KEEP_SHARE = 0.5
@@ -182,11 +175,15 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     links = read_links(tree, url)
     head = read_head_meta(tree)
     visible = _visible_chars(tree)
-    doc = _extraction(html, url, visible, _options(head.published))
-    if doc is None:
+    lxml_tree = load_html(html)
+    if lxml_tree is None:
+        raise EmptyExtractionError("no article text found")
+    doc = page_metadata(lxml_tree, url, None, extensive=True, want_date=head.published is None)
+    text = _extraction(html, prune_chrome(lxml_tree), url, visible)
+    if text is None:
         raise EmptyExtractionError("no article text found")
     title = clean_title(doc.title, url, (*head.site_names, doc.sitename), head.headings)
-    paragraphs = drop_title(drop_copies(clean_paragraphs(doc.text or "")), doc.title, title)
+    paragraphs = drop_title(drop_copies(clean_paragraphs(text)), doc.title, title)
     link_texts = _link_texts(tree)
     if not has_prose(paragraphs, link_texts):
         raise EmptyExtractionError("no article text found")

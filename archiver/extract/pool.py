@@ -29,7 +29,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from archiver.errors import ArchiverError, ExtractError, ExtractTimeoutError
 from archiver.extract.page import extract_page
-from archiver.extract.result import Extracted
+from archiver.records.extracted import Extracted
 
 # Libraries that log per page. A worker has no logging configuration, so their
 # warnings would go to stderr through logging.lastResort; the pool's errors

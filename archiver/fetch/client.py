@@ -45,10 +45,11 @@ from archiver.fetch.exchange import (
     tracer,
 )
 from archiver.fetch.guard import AddressPolicy, GuardedTransport
-from archiver.fetch.politeness import Backoff, PolitenessGate
+from archiver.fetch.politeness import Backoff, Gate, PolitenessGate
 from archiver.fetch.result import FetchResult
 from archiver.fetch.retry import RETRY_STATUSES, Retryable, RetryPolicy, retry_after
 from archiver.fetch.robots import ROBOTS_MAX_REDIRECTS, RobotsCache, read_prefix
+from archiver.fetch.shared import RobotsShelf
 
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 ROBOTS_ACCEPT = "text/plain,*/*;q=0.5"
@@ -71,6 +72,9 @@ class Fetcher:
     special setups): the private-network guard then applies only if that
     transport is a ``GuardedTransport``. ``policy`` overrides the address
     policy that ``settings.allow_private_networks`` would otherwise choose.
+    ``gate`` replaces the in-process politeness gate and ``robots`` shares
+    robots.txt files (both: every worker's, through the store; see
+    ``archiver.fetch.shared``).
     """
 
     def __init__(
@@ -80,6 +84,8 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         policy: AddressPolicy | None = None,
         clock: Clock = SYSTEM,
+        gate: Gate | None = None,
+        robots: RobotsShelf | None = None,
     ) -> None:
         self._settings = settings
         self._clock = clock
@@ -106,11 +112,11 @@ class Fetcher:
             trust_env=False,
         )
         backoff = Backoff(base=settings.retry_backoff, cap=settings.host_backoff_max)
-        self._gate = PolitenessGate(
+        self._gate: Gate = gate or PolitenessGate(
             settings.concurrency, settings.per_host_delay, backoff, clock=clock
         )
         self._retry = RetryPolicy.from_settings(settings)
-        self._robots = RobotsCache(settings, self._fetch_robots, clock)
+        self._robots = RobotsCache(settings, self._fetch_robots, clock, robots)
         self._read_page: BodyReader = functools.partial(read_body, limit=settings.max_body_bytes)
         self._read_robots: BodyReader = functools.partial(
             read_prefix, limit=settings.robots_max_bytes

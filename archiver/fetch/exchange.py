@@ -21,7 +21,7 @@ import httpx
 
 from archiver.config import FetchSettings
 from archiver.errors import BlockedAddressError, FetchError, FetchTimeoutError, UnsupportedURLError
-from archiver.fetch.politeness import HostTurn
+from archiver.fetch.politeness import Turn
 from archiver.fetch.retry import Retryable
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -116,12 +116,13 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return merged
 
 
-def tracer(turn: HostTurn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """An httpcore ``trace`` hook telling the gate when the request really went out."""
+def tracer(turn: Turn) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """An httpcore ``trace`` hook telling the gate when the request really went out
+    (once its headers are written: the next start is spaced from no earlier moment)."""
 
     async def trace(event: str, info: dict[str, Any]) -> None:
-        if event.endswith("send_request_headers.started"):
-            turn.mark_sent()
+        if event.endswith("send_request_headers.complete"):
+            await turn.mark_sent()
 
     return trace
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from archiver.fetch.clock import SYSTEM, Clock
 
@@ -35,8 +36,26 @@ _PRUNE_AT = 256  # host entries kept before idle ones are dropped
 log = logging.getLogger("archiver.fetch")
 
 
-def _secs(seconds: float) -> str:
+def secs(seconds: float) -> str:
     return f"{seconds:.2f}".rstrip("0").rstrip(".")
+
+
+class Turn(Protocol):
+    """One request's turn at a host: what the Fetcher tells the gate about it."""
+
+    async def mark_sent(self) -> None: ...
+    def succeeded(self) -> None: ...
+    def refused(self, status: int, retry_after: float | None = None) -> None: ...
+    def unanswered(self, error: str, *, timed_out: bool) -> None: ...
+
+
+class Gate(Protocol):
+    """What the Fetcher waits on before each request: ``PolitenessGate`` (this process)
+    or ``SharedGate`` (every worker, through the database: ``archiver.fetch.shared``)."""
+
+    def slot(self, host: str, *, delay: float | None = None) -> AbstractAsyncContextManager[Turn]:
+        """Hold the right to send one request to ``host`` for the ``with`` body."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +103,14 @@ class HostTurn:
         self._backoff = backoff
         self._clock = clock
 
-    def mark_sent(self) -> None:
+    async def mark_sent(self) -> None:
         self._state.last_start = self._clock.monotonic()
 
     def succeeded(self) -> None:
         """The host answered sensibly: forget its failures."""
         state = self._state
         if state.trouble is not None:
-            log.info("host %s: answering again after %s", self._host, _count(state.failures))
+            log.info("host %s: answering again after %s", self._host, count(state.failures))
             state.trouble = None
         state.failures = 0
         state.not_before = 0.0
@@ -104,15 +123,15 @@ class HostTurn:
         why = f"after {status}"
         if retry_after is not None and retry_after >= self._backoff.after(self._state.failures):
             capped = retry_after > wait
-            why += f" (Retry-After {_secs(retry_after)} s, capped)" if capped else " (Retry-After)"
-        log.info("host %s: backing off %s s %s", self._host, _secs(wait), why)
+            why += f" (Retry-After {secs(retry_after)} s, capped)" if capped else " (Retry-After)"
+        log.info("host %s: backing off %s s %s", self._host, secs(wait), why)
 
     def unanswered(self, error: str, *, timed_out: bool) -> None:
         """No answer from the host (a hang, a refused or broken connection)."""
         wait = self._fail("timeouts" if timed_out else "unreachable")
         if wait is not None:
             what = "timeouts" if timed_out else "not answering"
-            log.info("host %s: %s, backing off %s s (%s)", self._host, what, _secs(wait), error)
+            log.info("host %s: %s, backing off %s s (%s)", self._host, what, secs(wait), error)
 
     def _fail(self, trouble: str, retry_after: float | None = None) -> float | None:
         """Count a failure and back off; the wait, or None when the trouble is already logged."""
@@ -122,13 +141,13 @@ class HostTurn:
         state.not_before = max(state.not_before, self._clock.monotonic() + wait)
         if state.trouble == trouble:
             log.debug("host %s: failure %d (%s), backing off %s s",
-                      self._host, state.failures, trouble, _secs(wait))  # fmt: skip
+                      self._host, state.failures, trouble, secs(wait))  # fmt: skip
             return None
         state.trouble = trouble
         return wait
 
 
-def _count(failures: int) -> str:
+def count(failures: int) -> str:
     return "1 failed request" if failures == 1 else f"{failures} failed requests"
 
 

@@ -15,11 +15,19 @@ answer means:
 
 A blocked address is not cached and re-raised: the page would be refused too,
 and that is the error a person needs to see.
+
+Each Fetcher caches what it learned in memory. Given a ``RobotsShelf`` (the
+store, with ``daemon.queue = "procrastinate"``), it also shares the files with
+every other worker: the first one to need an origin's robots.txt takes a lease
+and fetches it, the others wait for its stored copy (asking every
+``SHELF_POLL`` seconds) and use it for the rest of its lifetime, so N workers
+fetch it once. A lease whose holder died runs out after twice ``total_timeout``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections import OrderedDict
@@ -36,17 +44,21 @@ from archiver.errors import (
     BlockedAddressError,
     FetchError,
     RobotsDisallowedError,
+    StoreError,
     TooManyRedirectsError,
 )
 from archiver.fetch.body import DECODE_ERRORS, _decoders, _flushed, _through
 from archiver.fetch.clock import SYSTEM, Clock
 from archiver.fetch.exchange import short
 from archiver.fetch.result import FetchResult
+from archiver.fetch.shared import RobotsShelf
+from archiver.records.hosts import StoredRobots
 
 ROBOTS_MAX_BYTES = 500 * 1024  # default of fetch.robots_max_bytes (RFC 9309 2.5: >= 500 KiB)
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
 _MAX_ORIGINS = 1024  # cached robots.txt files kept at most (least recently used go first)
 _PARSE_IN_THREAD = 64 * 1024  # bigger files are parsed off the event loop
+SHELF_POLL = 0.1  # seconds between looks at the shelf while another worker fetches the file
 
 log = logging.getLogger("archiver.fetch")
 
@@ -152,10 +164,17 @@ class _Loading:
 class RobotsCache:
     """Per-Fetcher robots.txt state: one file per origin, fetched once per expiry."""
 
-    def __init__(self, settings: FetchSettings, load: RobotsLoader, clock: Clock = SYSTEM) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings,
+        load: RobotsLoader,
+        clock: Clock = SYSTEM,
+        shelf: RobotsShelf | None = None,
+    ) -> None:
         self._settings = settings
         self._load = load
         self._clock = clock
+        self._shelf = shelf
         self.token = product_token(settings.user_agent)
         self._entries: OrderedDict[str, RobotsRules] = OrderedDict()
         self._loading: dict[str, _Loading] = {}
@@ -174,7 +193,9 @@ class RobotsCache:
             async with loading.lock:  # one fetch per origin; the others wait for it
                 cached = self._fresh(origin)
                 if cached is None:
-                    cached = await self._fetch(origin)
+                    shelf = self._shelf
+                    got = self._fetch(origin) if shelf is None else self._shared(shelf, origin)
+                    cached = await self._rules_of(origin, await got)
                     self._store(origin, cached)
                 return cached
         finally:
@@ -213,7 +234,26 @@ class RobotsCache:
             while len(self._entries) > _MAX_ORIGINS:
                 self._entries.popitem(last=False)
 
-    async def _fetch(self, origin: str) -> RobotsRules:
+    async def _shared(self, shelf: RobotsShelf, origin: str) -> StoredRobots:
+        """The copy another worker stored, or the file fetched here and stored for them."""
+        lease = 2 * self._settings.total_timeout
+        while True:
+            got = await asyncio.to_thread(shelf.claim_robots, origin, lease)
+            if isinstance(got, StoredRobots):
+                return got
+            if got:
+                break
+            await self._clock.sleep(SHELF_POLL)
+        try:
+            fetched = await self._fetch(origin)
+        except BaseException:
+            with contextlib.suppress(StoreError):  # the fetch's error is the one to see
+                await asyncio.to_thread(shelf.release_robots, origin)
+            raise
+        await asyncio.to_thread(shelf.save_robots, origin, fetched)
+        return fetched
+
+    async def _fetch(self, origin: str) -> StoredRobots:
         settings = self._settings
         robots_url = f"{origin}/robots.txt"
         try:
@@ -221,33 +261,34 @@ class RobotsCache:
         except BlockedAddressError:
             raise
         except TooManyRedirectsError:
-            return RobotsRules(
-                self._clock.monotonic() + settings.robots_cache_seconds
-            )  # unavailable
+            return StoredRobots("unavailable", settings.robots_cache_seconds)
         except FetchError as exc:
             return self._unreachable(robots_url, str(exc))
-        now = self._clock.monotonic()
         status = result.status
         if status == 429 or status >= 500:
             return self._unreachable(robots_url, f"HTTP {status}")
         if not 200 <= status < 300:
-            return RobotsRules(now + settings.robots_cache_seconds)  # "unavailable"
-        try:
-            limit = settings.robots_max_bytes
-            if len(result.body) > _PARSE_IN_THREAD:
-                parser = await asyncio.to_thread(_parse, result.body, self.token, limit)
-            else:
-                parser = _parse(result.body, self.token, limit)
-        except Exception as exc:  # a parser bug must not stop all fetching from a site
-            log.warning("cannot parse %s (%s); treating it as empty", robots_url, exc)
-            return RobotsRules(now + settings.robots_cache_seconds)
-        return RobotsRules(
-            now + settings.robots_cache_seconds,
-            parser=parser,
-            crawl_delay=parser.crawl_delay(self.token),
-        )
+            return StoredRobots("unavailable", settings.robots_cache_seconds)
+        return StoredRobots("ok", settings.robots_cache_seconds, result.body)
 
-    def _unreachable(self, robots_url: str, reason: str) -> RobotsRules:
+    async def _rules_of(self, origin: str, got: StoredRobots) -> RobotsRules:
+        expires = self._clock.monotonic() + got.ttl
+        if got.status == "unreachable":
+            return RobotsRules(expires, unreachable=got.reason or "unreachable")
+        if got.status != "ok":
+            return RobotsRules(expires)  # unavailable: no rules
+        try:
+            limit = self._settings.robots_max_bytes
+            if len(got.body) > _PARSE_IN_THREAD:
+                parser = await asyncio.to_thread(_parse, got.body, self.token, limit)
+            else:
+                parser = _parse(got.body, self.token, limit)
+        except Exception as exc:  # a parser bug must not stop all fetching from a site
+            log.warning("cannot parse %s/robots.txt (%s); treating it as empty", origin, exc)
+            return RobotsRules(expires)
+        return RobotsRules(expires, parser=parser, crawl_delay=parser.crawl_delay(self.token))
+
+    def _unreachable(self, robots_url: str, reason: str) -> StoredRobots:
         seconds = self._settings.robots_error_seconds
         log.info("%s unreachable (%s); host disallowed for %gs", robots_url, reason, seconds)
-        return RobotsRules(self._clock.monotonic() + seconds, unreachable=reason)
+        return StoredRobots("unreachable", seconds, reason=reason)

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archiver.errors import UnsupportedURLError
-from archiver.extract.result import PageLinks
 from archiver.identify.domains import CanonicalPolicy
 from archiver.identify.urls import is_site_root, normalize_url, site_of
+from archiver.records.extracted import PageLinks
 
 
 @dataclass(frozen=True, slots=True)

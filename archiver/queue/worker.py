@@ -38,7 +38,12 @@ from archiver.store.engine import describe_db_error
 log = logging.getLogger("archiver.queue")
 
 RECONNECT_EVERY = 1.0  # seconds between attempts to reach a database that went away
-_DB_TROUBLE = {"side_task_failed", "poll_jobs_to_abort_error"}  # procrastinate's actions
+# procrastinate's actions for a lost database: a side task (the listener, the heartbeat)
+# failed, and the error of each task it cancelled then
+_DB_TROUBLE = {"side_task_failed", "poll_jobs_to_abort_error", "listener_error"}
+# where procrastinate logs them: its worker (named "worker" unless told otherwise) and the
+# helper that cancels a stopped worker's side tasks
+_QUIETED = ("procrastinate.worker", "procrastinate.worker.worker", "procrastinate.utils")
 _JOB_ERRORS = {"job_error", "job_error_retry"}
 
 
@@ -56,7 +61,7 @@ class OneLine(logging.Filter):
         if action in _JOB_ERRORS and not isinstance(exc, ArchiverError):
             return True
         cause = exc.__cause__ or exc
-        record.msg = f"{record.getMessage()}: {describe_db_error(cause)}"
+        record.msg = " ".join(f"{record.getMessage()}: {describe_db_error(cause)}".split())
         record.args = ()
         record.exc_info = record.exc_text = None
         if action in _DB_TROUBLE:
@@ -110,8 +115,8 @@ async def run_worker(
     daemon = settings.daemon
     loop.set_exception_handler(_lost_job_end)
     quiet = OneLine()
-    procrastinate_log = logging.getLogger("procrastinate.worker")  # unnamed workers log here
-    procrastinate_log.addFilter(quiet)
+    for name in _QUIETED:
+        logging.getLogger(name).addFilter(quiet)
     try:
         async with open_services(settings) as services:
             options: WorkerOptions = {
@@ -157,7 +162,8 @@ async def run_worker(
                 if not await _database_back(conninfo, stop):
                     break
     finally:
-        procrastinate_log.removeFilter(quiet)
+        for name in _QUIETED:
+            logging.getLogger(name).removeFilter(quiet)
         loop.set_exception_handler(None)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -18,9 +18,25 @@ from archiver.records.browse import ArticleFilter, SearchPage
 from archiver.store import queries, search
 from archiver.store.models import UTCDateTime
 
+BY_LANGUAGE = (
+    "EXISTS (SELECT 1 FROM version AS v"
+    " WHERE v.article_id = a.id AND v.seq = a.version_count AND v.language = :language)"
+)
+BY_AUTHOR = {  # the current version's authors (a JSON array) as rows
+    "postgresql": (
+        "EXISTS (SELECT 1 FROM version AS v, json_array_elements_text(v.authors) AS j(value)"
+        " WHERE v.article_id = a.id AND v.seq = a.version_count AND j.value = :author)"
+    ),
+    "sqlite": (
+        "EXISTS (SELECT 1 FROM version AS v, json_each(v.authors) AS j"
+        " WHERE v.article_id = a.id AND v.seq = a.version_count AND j.value = :author)"
+    ),
+}
 
-def _sql_filter(filt: ArticleFilter) -> tuple[str, dict[str, Any]]:
-    """The filter as SQL over ``article AS a`` for the hand-written search queries."""
+
+def _sql_filter(filt: ArticleFilter, dialect: str) -> tuple[str, dict[str, Any]]:
+    """The filter as SQL over ``article AS a`` for the hand-written search queries
+    (the same conditions as ``browse._conditions``)."""
     parts: list[str] = []
     params: dict[str, Any] = {}
     if filt.site is not None:
@@ -35,6 +51,12 @@ def _sql_filter(filt: ArticleFilter) -> tuple[str, dict[str, Any]]:
     if filt.until is not None:
         parts.append("a.first_seen < :until")
         params["until"] = filt.until
+    if filt.language is not None:
+        parts.append(BY_LANGUAGE)
+        params["language"] = filt.language
+    if filt.author is not None:
+        parts.append(BY_AUTHOR.get(dialect, BY_AUTHOR["sqlite"]))
+        params["author"] = filt.author
     return "".join(f" AND {p}" for p in parts), params
 
 
@@ -53,8 +75,8 @@ def search_page(
     parsed = search.parse_query(query)
     if not parsed.groups or limit <= 0:
         return SearchPage([], 0)
-    where, params = _sql_filter(filt)
     conn = session.connection()
+    where, params = _sql_filter(filt, conn.dialect.name)
     match = search.matching(conn.dialect.name, parsed)
     params |= match.params
     total = int(conn.execute(_query(match.count(where), params), params).scalar_one())

@@ -41,8 +41,10 @@ from archiver.store.captures import CapturesMixin
 from archiver.store.clusters import ClustersMixin
 from archiver.store.engine import describe_db_error, make_engine, run_read, run_write
 from archiver.store.feeds import FeedsMixin
+from archiver.store.hosts import HostsMixin
 from archiver.store.migrate import upgrade as upgrade_schema
 from archiver.store.models import utcnow
+from archiver.store.outbox import OutboxStore
 from archiver.store.templates import TemplatesMixin
 from archiver.store.volatile import VolatileMixin
 from archiver.version.ladder import Ladder
@@ -51,7 +53,10 @@ from archiver.version.shingles import NearParams, signature
 T = TypeVar("T")
 
 
-class Store(BrowseMixin, TemplatesMixin, VolatileMixin, CapturesMixin, FeedsMixin, ClustersMixin):
+class Store(
+    BrowseMixin, TemplatesMixin, VolatileMixin, CapturesMixin, FeedsMixin, ClustersMixin,
+    HostsMixin,
+):  # fmt: skip
     """Archived articles, their versions, captures, raw bodies and sources in one SQL database.
 
     ``Store(url)`` opens SQLite or PostgreSQL and, unless ``migrate=False``,
@@ -71,6 +76,11 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin, CapturesMixin, FeedsMixi
             except BaseException:
                 self._engine.dispose()
                 raise
+
+    @property
+    def outbox(self) -> OutboxStore:
+        """Webhook registrations and deliveries (``outbox.py``)."""
+        return OutboxStore(self._read, self._write)
 
     def close(self) -> None:
         """Release every pooled connection (the store is unusable afterwards)."""
@@ -199,6 +209,12 @@ class Store(BrowseMixin, TemplatesMixin, VolatileMixin, CapturesMixin, FeedsMixi
 
     def set_paused(self, name: str, paused: bool) -> SourceView:
         return self._write("pausing a source", lambda s: sources.set_paused(s, name, paused))
+
+    def set_schedule(self, name: str, every_seconds: float | None, cron: str | None) -> SourceView:
+        """Poll the source every ``every_seconds`` or on ``cron`` from now on (one of them)."""
+        return self._write(
+            "rescheduling a source", lambda s: sources.set_schedule(s, name, every_seconds, cron)
+        )
 
     def sync_sources(self, specs: Sequence[SourceSpec]) -> tuple[int, int]:
         """Upsert the sources of ``sources.toml`` (the file wins); returns (added, updated)."""

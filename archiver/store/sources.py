@@ -177,6 +177,24 @@ def set_paused(session: Session, name: str, paused: bool) -> SourceView:
     return _view(row, _article_counts(session, row.id).get(row.id, 0))
 
 
+def set_schedule(
+    session: Session, name: str, every_seconds: float | None, cron: str | None
+) -> SourceView:
+    """A new schedule: ``every_seconds`` or ``cron`` (one of them; checked by the caller)."""
+    row = get(session, name)
+    if (every_seconds is None) == (cron is None):
+        raise InputError(f"source '{name}': give exactly one schedule, every or cron")
+    every = None if every_seconds is None else round(every_seconds)
+    if every is not None and every < 1:
+        raise InputError(f"source '{name}': polling interval must be at least 1 second")
+    if (row.every_seconds, row.cron) != (every, cron):
+        row.every_seconds, row.cron = every, cron
+        row.updated_at = _stamp(session)
+        session.flush()
+    assert row.id is not None
+    return _view(row, _article_counts(session, row.id).get(row.id, 0))
+
+
 def sync(session: Session, specs: Sequence[SourceSpec]) -> tuple[int, int]:
     """Make the listed sources match the file (origin 'file'); returns (added, updated).
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from archiver.errors import NotFoundError
 from archiver.records.articles import CaptureIn, Outcome, RecordResult, VersionIn
-from archiver.store import bodies, clusters, queries, schedule, search, sources
+from archiver.store import bodies, clusters, outbox, queries, schedule, search, sources
 from archiver.store.models import Alias, Article, Capture, Version
 from archiver.version.ladder import Ladder
 from archiver.version.shingles import Signature
@@ -66,6 +66,7 @@ def record(
         _add_version(session, article, content, capture_id)
         clusters.put(session, article.id, content.text_hash, near)
         outcome = "new" if owner is None else "updated"
+        outbox.emit_version(session, article, capture, capture_id, outcome)  # webhooks
     else:
         outcome = "unchanged" if capture.requested_url in known else "duplicate"
     _checked(article, changed=changed)
@@ -136,6 +137,7 @@ def record_failure(
 ) -> int:
     """A failed check is retried on its rung a few times, then the article moves on."""
     capture = replace(capture, source_id=sources.live_id(session, capture.source_id))
+    article: Article | None = None
     if article_id is not None:
         plan = Ladder.of(ladder)
         article = lock_article(session, article_id)
@@ -145,7 +147,9 @@ def record_failure(
         skipped = capture.error is not None and capture.error.startswith("skipped: ")
         article.check_failures = 0 if skipped else failures
         article.check_error = None if skipped else capture.error
-    return add_capture(session, capture, article_id, known_body(session, capture.body_hash))
+    capture_id = add_capture(session, capture, article_id, known_body(session, capture.body_hash))
+    outbox.emit_failure(session, capture, capture_id, article)  # webhooks' error event
+    return capture_id
 
 
 def lock_article(session: Session, article_id: int) -> Article:

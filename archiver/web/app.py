@@ -27,7 +27,7 @@ from starlette.types import Scope
 from archiver.archive import Services, open_services
 from archiver.config import Settings
 from archiver.errors import ArchiverError, ConflictError, InputError, NotFoundError
-from archiver.web import api, downloads, feeds, pages
+from archiver.web import api, api_actions, downloads, feeds, pages, signin
 from archiver.web.security import CHALLENGE, Forbidden, Guard, Unauthorized
 from archiver.web.state import HERE, WebState, make_templates, render
 
@@ -85,9 +85,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
 
     routes = [
         *pages.routes,
+        *signin.routes,
         *feeds.routes,
         *downloads.routes,
-        Mount("/api", routes=api.routes),
+        Mount("/api", routes=[*api_actions.routes, *api.routes]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -1,25 +1,32 @@
-"""``/export.jsonl``: the JSONL export of what the home or search page shows, filters applied.
+"""``/export.jsonl`` and ``/export.csv``: what the home or search page shows, filters applied.
 
 The home page and the search page link here with their own query string: the
-filters (``site``, ``source``, ``since``, ``until``) and, from a search, ``q``.
-Every version of each matching article is one line, with the keys of
+filters (``site``, ``source``, ``since``, ``until``, ``author``, ``language``),
+the order (``sort``, ``order``) and, from a search, ``q``. In the JSONL
+export every version of each matching article is one line, with the keys of
 ``archiver show --json`` (``archiver.export_jsonl``), as ``archiver export
---format jsonl`` writes them. Articles come newest first (by first seen), or
-best match first for a search; the body is streamed a batch of articles at a
-time, so a large archive never sits in memory.
+--format jsonl`` writes them; the CSV export is one row per article, with the
+keys of ``archiver list --json`` as its header. Articles come in the page's
+order (newest first by first seen unless sorted otherwise), or best match
+first for a search; the body is streamed a batch of articles at a time, so a
+large archive never sits in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import csv
+import io
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from archiver import export_jsonl
-from archiver.records.browse import ArticleFilter, Cursor
+from archiver.browse_json import summary_json
+from archiver.records.articles import ArticleSummary
+from archiver.records.browse import ArticleFilter, Cursor, Sort
 from archiver.store import Store
 from archiver.web import params
 from archiver.web.state import state_of
@@ -27,51 +34,99 @@ from archiver.web.state import state_of
 BATCH = 100
 MEDIA_TYPE = "application/x-ndjson"
 FILENAME = "archiver-export.jsonl"
+CSV_TYPE = "text/csv; charset=utf-8"
+CSV_FILENAME = "archiver-export.csv"
+CSV_COLUMNS = ("article_id", "url", "site", "title", "published", "versions", "first_seen",
+               "last_checked")  # fmt: skip
+Lines = Callable[[Store, Sequence[ArticleSummary]], str]
+
+
+def jsonl_lines(store: Store, articles: Sequence[ArticleSummary]) -> str:
+    """Every version of each article, one JSON line each."""
+    rows = export_jsonl.rows(store, [a.id for a in articles])
+    return "".join(export_jsonl.line(r) for r in rows)
+
+
+def csv_lines(store: Store, articles: Sequence[ArticleSummary]) -> str:
+    """One CSV row per article (no header)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for a in articles:
+        row = summary_json(a)
+        writer.writerow(["" if row[k] is None else row[k] for k in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def csv_header() -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow(CSV_COLUMNS)
+    return out.getvalue()
 
 
 def _browse_batch(
-    store: Store, filt: ArticleFilter, after: Cursor | None
+    store: Store, filt: ArticleFilter, after: Cursor | None, sort: Sort, lines: Lines
 ) -> tuple[str, Cursor | None]:
-    found = store.browse(filt, limit=BATCH, after=after)
-    lines = "".join(
-        export_jsonl.line(r) for r in export_jsonl.rows(store, [a.id for a in found.items])
-    )
-    return lines, found.older
+    found = store.browse(filt, limit=BATCH, after=after, sort=sort)
+    return lines(store, found.items), found.older
 
 
-def _search_batch(store: Store, query: str, filt: ArticleFilter, offset: int) -> tuple[str, bool]:
+def _search_batch(
+    store: Store, query: str, filt: ArticleFilter, offset: int, lines: Lines
+) -> tuple[str, bool]:
     found = store.search_filtered(query, filt, limit=BATCH, offset=offset)
-    ids = [h.article.id for h in found.hits]
-    lines = "".join(export_jsonl.line(r) for r in export_jsonl.rows(store, ids))
-    return lines, offset + BATCH < found.total and len(ids) == BATCH
+    articles = [h.article for h in found.hits]
+    return lines(store, articles), offset + BATCH < found.total and len(articles) == BATCH
 
 
-async def _lines(store: Store, filt: ArticleFilter, query: str | None) -> AsyncIterator[bytes]:
+async def _lines(
+    store: Store, filt: ArticleFilter, query: str | None, sort: Sort, lines: Lines
+) -> AsyncIterator[bytes]:
     if query is None:
         after: Cursor | None = None
         while True:
-            lines, after = await asyncio.to_thread(_browse_batch, store, filt, after)
-            yield lines.encode("utf-8")
+            chunk, after = await asyncio.to_thread(_browse_batch, store, filt, after, sort, lines)
+            yield chunk.encode("utf-8")
             if after is None:
                 return
     offset, more = 0, True
     while more:
-        lines, more = await asyncio.to_thread(_search_batch, store, query, filt, offset)
-        yield lines.encode("utf-8")
+        chunk, more = await asyncio.to_thread(_search_batch, store, query, filt, offset, lines)
+        yield chunk.encode("utf-8")
         offset += BATCH
 
 
-async def export(request: Request) -> Response:
-    filters = params.filters(request.query_params)  # checked before the stream starts
+async def _with_header(header: str, body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield header.encode("utf-8")
+    async for chunk in body:
+        yield chunk
+
+
+async def _export(request: Request) -> tuple[Store, ArticleFilter, str | None, Sort]:
+    """The view's parameters, checked before the stream starts (then a 400 is still possible)."""
+    filters = params.filters(request.query_params)
+    sort = params.sort(request.query_params)
     query = params.text(request.query_params, "q")
     web = state_of(request)
     if query is not None:  # a query the search refuses is a 400 now, not a broken stream
         await web.read(lambda s: s.search_filtered(query, filters.filt, limit=1))
-    store = web.store
+    return web.store, filters.filt, query, sort
+
+
+async def export(request: Request) -> Response:
+    store, filt, query, sort = await _export(request)
     headers = {"content-disposition": f'attachment; filename="{FILENAME}"'}
-    return StreamingResponse(
-        _lines(store, filters.filt, query), media_type=MEDIA_TYPE, headers=headers
-    )
+    body = _lines(store, filt, query, sort, jsonl_lines)
+    return StreamingResponse(body, media_type=MEDIA_TYPE, headers=headers)
 
 
-routes: list[BaseRoute] = [Route("/export.jsonl", export, name="export_jsonl")]
+async def export_csv(request: Request) -> Response:
+    store, filt, query, sort = await _export(request)
+    headers = {"content-disposition": f'attachment; filename="{CSV_FILENAME}"'}
+    body = _with_header(csv_header(), _lines(store, filt, query, sort, csv_lines))
+    return StreamingResponse(body, media_type=CSV_TYPE, headers=headers)
+
+
+routes: list[BaseRoute] = [
+    Route("/export.jsonl", export, name="export_jsonl"),
+    Route("/export.csv", export_csv, name="export_csv"),
+]

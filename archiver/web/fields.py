@@ -126,4 +126,5 @@ Seq = Annotated[int, Field(ge=1, le=MAX_SEQ), BeforeValidator(_whole_number)]
 SearchPageNumber = Annotated[int, Field(ge=1, le=MAX_SEARCH_PAGE), BeforeValidator(_whole_number)]
 Time = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Kind = Literal["feed", "sitemap", "page", "url"]
+SortKey = Literal["first_seen", "published", "changed", "versions"]  # records.browse.SORT_KEYS
 Outcome = Literal["new", "updated", "unchanged", "duplicate", "error"]

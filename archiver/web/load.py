@@ -9,15 +9,25 @@ from dataclasses import dataclass
 
 from archiver.archive import AddResult, Services, archive_url
 from archiver.errors import ConflictError, InputError, NotFoundError
-from archiver.records.articles import ArticleView, SearchHit, SourceView, VersionView
+from archiver.identify import normalize_url
+from archiver.records.articles import (
+    ArticleSummary,
+    ArticleView,
+    SearchHit,
+    SourceView,
+    VersionView,
+)
 from archiver.records.browse import AliasView, ArticleCounts, ArticlePage, CaptureStats, SearchPage
 from archiver.records.clusters import NearDuplicate
+from archiver.records.learning import ReextractionView
 from archiver.sources.specs import make_spec
 from archiver.store import Store
 from archiver.version import VersionDiff, diff_versions
+from archiver.web.actions import check_every, field_errors
 from archiver.web.params import Filters, Paging
 
 MAX_ID = 2**63 - 1
+SNIPPET_CHARS = 200
 
 
 def _check_id(article_id: int) -> None:
@@ -32,7 +42,13 @@ class Listing:
 
 
 def listing(store: Store, filters: Filters, paging: Paging) -> Listing:
-    found = store.browse(filters.filt, limit=paging.limit, after=paging.after, before=paging.before)
+    found = store.browse(
+        filters.filt,
+        limit=paging.limit,
+        after=paging.after,
+        before=paging.before,
+        sort=paging.sort,
+    )
     return Listing(found, store.browse_counts(filters.filt))
 
 
@@ -76,6 +92,34 @@ def detail(store: Store, article_id: int, seq: int | None) -> Detail:
 def history(store: Store, article_id: int) -> tuple[ArticleView, list[VersionView]]:
     _check_id(article_id)
     return store.article(article_id), store.versions(article_id)
+
+
+def corrections(store: Store, article_id: int) -> list[ReextractionView]:
+    """The article's in-place re-extractions (``archiver reextract``), by version; a
+    correction's number in the web and the API is its place in this list, from 1."""
+    _check_id(article_id)
+    return store.reextractions(article_id)
+
+
+def known_url(store: Store, text: str) -> ArticleView | None:
+    """The article an archived URL leads to, when ``text`` is one (the web search and
+    ``/api/search`` both go straight to it)."""
+    if not text.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        return store.article(normalize_url(text))
+    except (InputError, NotFoundError):
+        return None
+
+
+def url_hit(article: ArticleView) -> SearchHit:
+    """An article found by its URL, as a search result (the best one: rank 0)."""
+    latest = article.latest
+    summary = ArticleSummary(
+        article.id, article.canonical_url, article.site, latest.title, latest.published,
+        article.first_seen, article.last_checked, article.version_count,
+    )  # fmt: skip
+    return SearchHit(summary, latest.text[:SNIPPET_CHARS].strip(), 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +170,17 @@ def add_source(store: Store, fields: Mapping[str, str | float | None]) -> Source
     url, kind = text["url"], text["kind"]
     if url is None or kind is None:
         raise InputError("url and kind are required to add a source")
-    spec = make_spec(
-        url,
-        kind=kind,
-        name=text["name"],
-        every=given["every"],
-        cron=text["cron"],
-        include=text["include"],
-        exclude=text["exclude"],
-    )
+    check_every(given["every"])
+    with field_errors():  # the shared checks name CLI options: here they are fields
+        spec = make_spec(
+            url,
+            kind=kind,
+            name=text["name"],
+            every=given["every"],
+            cron=text["cron"],
+            include=text["include"],
+            exclude=text["exclude"],
+        )
     try:
         store.source(spec.name)
     except NotFoundError:

@@ -9,6 +9,7 @@ attributes), so a bug in the escaping could not let a tag or attribute through.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
@@ -61,6 +62,17 @@ def hunk_html(ops: Sequence[DiffOp], *, first: bool) -> Markup:
         return diff_html(shown)
     at = next((i for i, op in enumerate(shown) if op.kind != "equal"), len(shown))
     return diff_html(shown[:at]) + FIRST_CHANGE + diff_html(shown[at:])
+
+
+_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def lang_tag(value: str | None) -> str | None:
+    """An archived page's language as an HTML ``lang`` value (so a browser picks the right
+    glyphs: Japanese kanji, not Chinese); None when it is no language tag."""
+    if value and len(value) <= 35 and _LANG.fullmatch(value.replace("_", "-")):
+        return value.replace("_", "-")
+    return None
 
 
 def paragraphs(text: str) -> list[str]:

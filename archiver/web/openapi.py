@@ -19,11 +19,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from archiver import __version__
-from archiver.web import capture_schemas, schemas
+from archiver.web import action_schemas, capture_schemas, history_schemas, schemas
 from archiver.web.security import CHALLENGE
 
 REF = "#/components/schemas/{model}"
-Method = Literal["get", "post"]
+Method = Literal["get", "post", "patch", "delete"]
 
 ERRORS = {
     400: "The parameters or the body are not what this document describes.",
@@ -56,7 +56,7 @@ class Operation:
 OPERATIONS = (
     Operation(
         "/api/articles", "get",
-        "Articles, newest first by first seen (keyset pages), with filter counts.",
+        "Articles, newest first by first seen or sorted (keyset pages), with facet counts.",
         {200: (schemas.ArticlePage, "A page of articles.")},
         query=schemas.ArticlesQuery,
     ),
@@ -68,9 +68,15 @@ OPERATIONS = (
     ),
     Operation(
         "/api/articles/{article_id}/versions", "get",
-        "Every version with its time, word count and change.",
-        {200: (schemas.History, "The history.")},
+        "Every version with its time, word count and change, and the corrections in place.",
+        {200: (history_schemas.History, "The history.")},
         path_params=schemas.ArticlePath, errors=(*READ_ERRORS, 404),
+    ),
+    Operation(
+        "/api/articles/{article_id}/reextractions/{number}", "get",
+        "A correction in place (a re-extraction): the version's text before it.",
+        {200: (history_schemas.Reextraction, "The correction and the old text.")},
+        path_params=history_schemas.ReextractionPath, errors=(*READ_ERRORS, 404),
     ),
     Operation(
         "/api/articles/{article_id}/diff", "get",
@@ -87,7 +93,8 @@ OPERATIONS = (
     ),
     Operation(
         "/api/search", "get",
-        "Full-text search over titles and clean text, best first.",
+        "Full-text search over titles and clean text, best first; an archived URL finds"
+        " its article.",
         {200: (schemas.SearchResults, "Ranked matches.")},
         query=schemas.SearchQuery,
     ),
@@ -108,6 +115,37 @@ OPERATIONS = (
         "Pause or resume a source.",
         {200: (schemas.Source, "The source.")},
         path_params=schemas.SourcePath, errors=(401, 403, 404, 503), write=True,
+    ),
+    Operation(
+        "/api/sources/{name}/poll", "post",
+        "Poll a source once now (like `archiver source run`), paused or not.",
+        {
+            200: (action_schemas.Poll, "What the poll found and archived."),
+            502: (action_schemas.PollFailure, "The poll failed: the source could not be read."),
+        },
+        path_params=action_schemas.SourceName, errors=(401, 403, 404, 503), write=True,
+    ),
+    Operation(
+        "/api/sources/{name}", "patch",
+        "Change a source's schedule: `every` or `cron`.",
+        {200: (schemas.Source, "The source with its new schedule.")},
+        path_params=action_schemas.SourceName, body=action_schemas.NewSchedule,
+        errors=(*WRITE_ERRORS, 404), write=True,
+    ),
+    Operation(
+        "/api/sources/{name}", "delete",
+        "Remove a source (its archived articles stay, no longer linked to it).",
+        {200: (schemas.Source, "The source as it was.")},
+        path_params=action_schemas.SourceName, errors=(401, 403, 404, 503), write=True,
+    ),
+    Operation(
+        "/api/articles/{article_id}/check", "post",
+        "Re-check an article now (its canonical URL, as the daemon's re-checks do).",
+        {
+            200: (schemas.AddResult, "Updated (a new version) or unchanged."),
+            502: (schemas.AddFailure, "The re-check failed: the fetch or the extraction."),
+        },
+        path_params=schemas.ArticlePath, errors=(401, 403, 404, 503), write=True,
     ),
     Operation(
         "/api/urls", "post",

@@ -1,7 +1,8 @@
-"""Server-rendered pages that only read: home, search, article, history, diff, sources.
+"""Server-rendered pages that only read: home, search, article, history, diff.
 
-The forms that change something are in ``forms.py``. Every page has a twin
-under ``/api/`` (``api.py``) reading the same parameters.
+The forms that change something are in ``forms.py`` and ``manage.py`` (the sources
+page, "check now"). Every page has a twin under ``/api/`` (``api.py``) reading the
+same parameters.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from archiver.browse_json import history_json
-from archiver.errors import InputError, NotFoundError
-from archiver.identify import normalize_url
 from archiver.records.browse import ArticleCounts
 from archiver.version.diff import excerpt
-from archiver.web import captures, fields, forms, load, params
+from archiver.web import captures, corrections, explore, fields, forms, load, manage, params
 from archiver.web.state import render, state_of
 
 
@@ -45,9 +44,7 @@ def _filter_context(filters: params.Filters, counts: ArticleCounts) -> dict[str,
 async def home(request: Request) -> Response:
     filters, paging = params.filters(request.query_params), params.paging(request.query_params)
     found = await state_of(request).read(lambda s: load.listing(s, filters, paging))
-    keep = dict(filters.query)
-    if paging.limit != fields.DEFAULT_LIMIT:
-        keep["limit"] = str(paging.limit)
+    keep = explore.view_query(filters, paging)
     page = found.page
     return await render(
         request,
@@ -58,6 +55,10 @@ async def home(request: Request) -> Response:
             "total": found.counts.total,
             "newer": page.newer and request.url.path + "?" + _qs(keep, before=page.newer.token()),
             "older": page.older and request.url.path + "?" + _qs(keep, after=page.older.token()),
+            "keep": keep,
+            "sorted": paging.sort,
+            "sort_links": explore.sort_links(filters, paging),
+            "facets": explore.facets(found.counts, filters, paging),
             **_filter_context(filters, found.counts),
         },
     )
@@ -73,12 +74,10 @@ async def search(request: Request) -> Response:
     filters = params.filters(query_params)
     limit, number = params.search_page(query_params)
     web = state_of(request)
-    if q is not None and q.lower().startswith(("http://", "https://")):
-        try:  # a URL that reached an archived article goes straight to it
-            known = await web.read(lambda s: s.article(normalize_url(q)))
+    if q is not None:  # a URL that reached an archived article goes straight to it
+        known = await web.read(lambda s: load.known_url(s, q))
+        if known is not None:
             return RedirectResponse(f"/articles/{known.id}", status_code=303)
-        except (InputError, NotFoundError):
-            pass
     context: dict[str, Any] = {"nav": "search", "q": q or "", "hits": [], "total": 0, "pages": []}
     if q is None:
         counts = await web.read(lambda s: s.browse_counts(filters.filt))
@@ -106,12 +105,12 @@ async def article(request: Request) -> Response:
 async def history(request: Request) -> Response:
     article_id: int = request.path_params["article_id"]
     article_view, versions = await state_of(request).read(lambda s: load.history(s, article_id))
+    redone = await state_of(request).read(lambda s: load.corrections(s, article_id))
     rows = history_json(article_view, versions)["versions"]
-    return await render(
-        request,
-        "history.html",
-        {"nav": "home", "article": article_view, "rows": rows, "latest": article_view.latest},
-    )
+    fixes = corrections.rows(article_id, redone)
+    context = {"nav": "home", "article": article_view, "rows": rows, "corrections": fixes,
+               "latest": article_view.latest}  # fmt: skip
+    return await render(request, "history.html", context)
 
 
 DIFF_CONTEXT = 1  # unchanged paragraphs around each change (like ``archiver diff``)
@@ -130,20 +129,18 @@ async def diff(request: Request) -> Response:
     return await render(request, "diff.html", context)
 
 
-async def sources(request: Request) -> Response:
-    found = await state_of(request).read(lambda s: s.sources())
-    rechecks = await state_of(request).read(lambda s: s.recheck_health())
-    context = {"nav": "sources", "sources": found, "rechecks": rechecks}
-    return await render(request, "sources.html", context)
-
-
 routes: list[BaseRoute] = [
     Route("/", home, name="home"),
     Route("/search", search, name="search"),
     Route("/articles/{article_id:int}", article, name="article"),
     Route("/articles/{article_id:int}/history", history, name="history"),
     Route("/articles/{article_id:int}/diff", diff, name="diff"),
-    Route("/sources", sources, name="sources"),
+    Route(
+        "/articles/{article_id:int}/reextractions/{number:int}",
+        corrections.page,
+        name="reextraction",
+    ),
     Route("/captures/{capture_id:int}/raw", captures.raw, name="raw"),
     *forms.routes,
+    *manage.routes,
 ]

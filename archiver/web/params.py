@@ -9,13 +9,13 @@ for both, so a page's URL and its ``/api/`` twin agree.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from starlette.datastructures import QueryParams
 
 from archiver.errors import InputError
-from archiver.records.browse import ArticleFilter, Cursor
+from archiver.records.browse import SORT_KEYS, ArticleFilter, Cursor, Sort
 from archiver.web.fields import (
     CURSOR_PATTERN,
     DEFAULT_LIMIT,
@@ -105,7 +105,12 @@ def filters(params: QueryParams) -> Filters:
     for name, raw in (("since", since_raw), ("until", until_raw)):
         if raw is not None:
             query[name] = raw
-    return Filters(ArticleFilter(site=site, source=source, since=since, until=until), query)
+    author, language = text(params, "author"), text(params, "language")
+    for name, value in (("author", author), ("language", language)):
+        if value is not None:
+            query[name] = value
+    filt = ArticleFilter(site, source, since, until, author=author, language=language)
+    return Filters(filt, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,30 @@ class Paging:
     limit: int
     after: Cursor | None
     before: Cursor | None
+    sort: Sort = field(default_factory=Sort)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The order and page size as parameters, when they are not the defaults."""
+        found = {} if self.sort.default else sort_query(self.sort)
+        if self.limit != DEFAULT_LIMIT:
+            found["limit"] = str(self.limit)
+        return found
+
+
+def sort_query(chosen: Sort) -> dict[str, str]:
+    return {"sort": chosen.key, "order": "desc" if chosen.descending else "asc"}
+
+
+def sort(params: QueryParams) -> Sort:
+    """``sort`` (one of ``SORT_KEYS``, default first_seen) and ``order`` (desc or asc)."""
+    key = text(params, "sort") or "first_seen"
+    if key not in SORT_KEYS:
+        raise InputError(f"sort: one of {', '.join(SORT_KEYS)} (got {key!r})")
+    order = text(params, "order") or "desc"
+    if order not in ("desc", "asc"):
+        raise InputError(f"order: desc or asc (got {order!r})")
+    return Sort(key, order == "desc")
 
 
 def paging(params: QueryParams) -> Paging:
@@ -120,7 +149,7 @@ def paging(params: QueryParams) -> Paging:
     after_raw, before_raw = text(params, "after"), text(params, "before")
     if after_raw and before_raw:
         raise InputError("give one page cursor: 'after' or 'before', not both")
-    return Paging(limit, cursor(after_raw), cursor(before_raw))
+    return Paging(limit, cursor(after_raw), cursor(before_raw), sort(params))
 
 
 def cursor(raw: str | None) -> Cursor | None:

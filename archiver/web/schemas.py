@@ -33,6 +33,7 @@ from archiver.web.fields import (
     Seq,
     Since,
     Site,
+    SortKey,
     Text,
     Time,
     Until,
@@ -92,10 +93,24 @@ class FilterQuery(Query):
             " An empty range (until before since) matches nothing."
         ),
     )
+    author: Text | SkipJsonSchema[None] = Field(
+        None, description="Only articles whose current version names this author (exactly)."
+    )
+    language: Text | SkipJsonSchema[None] = Field(
+        None, description="Only articles whose current version is in this language (e.g. ja)."
+    )
 
 
 class ArticlesQuery(FilterQuery):
     limit: Limit = Field(DEFAULT_LIMIT, description="Items per page, 1-100.")
+    sort: SortKey = Field(
+        "first_seen",
+        description=(
+            "Order by first seen, the page's published date (undated last), the time of"
+            " the latest version (last changed) or the number of versions."
+        ),
+    )
+    order: Literal["desc", "asc"] = Field("desc", description="Descending (default) or ascending.")
     cursor: PageCursor = Field(
         default_factory=PageCursor,
         description="At most one of `after` and `before`, as plain parameters.",
@@ -103,7 +118,7 @@ class ArticlesQuery(FilterQuery):
 
 
 class SearchQuery(FilterQuery):
-    q: Text = Field(description='Words, "a phrase", or, -word.')
+    q: Text = Field(description='Words, "a phrase", or, -word; or an archived article\'s URL.')
     limit: Limit = Field(DEFAULT_LIMIT, description="Results per page, 1-100.")
     page: SearchPageNumber = Field(1, description="Page of results, 1-50.")
 
@@ -181,9 +196,21 @@ class SourceCount(Shape):
     articles: int
 
 
+class AuthorCount(Shape):
+    author: str
+    articles: int
+
+
+class LanguageCount(Shape):
+    language: str
+    articles: int
+
+
 class Counts(Shape):
     sites: list[SiteCount]
     sources: list[SourceCount]
+    authors: list[AuthorCount] = Field(description="Authors of the current versions.")
+    languages: list[LanguageCount] = Field(description="Languages of the current versions.")
 
 
 class ArticlePage(Shape):
@@ -229,22 +256,6 @@ class Article(Shape):
     near_duplicates: list[NearDuplicate] = Field(
         description="Articles whose current text is a near duplicate of this one's, best first."
     )
-
-
-class VersionRow(Shape):
-    version: int
-    created: Time
-    title: str | None
-    words: int
-    words_change: int
-    chars: int
-    capture_id: int
-
-
-class History(Shape):
-    article_id: int
-    url: str
-    versions: list[VersionRow]
 
 
 class FieldChange(Shape):

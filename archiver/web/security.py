@@ -7,7 +7,9 @@
   ``Origin: null`` on our own form posts) and framing bans
   (``X-Frame-Options`` and ``frame-ancestors``).
 * State-changing routes need ``web.token``: the API as
-  ``Authorization: Bearer <token>``, forms as a typed password field. Tokens
+  ``Authorization: Bearer <token>``, forms through a signed session cookie
+  the token was exchanged for once (``session.py``; a client that does not
+  sign in may still send it as the form field ``token``). Tokens
   are compared in constant time; an API write without bearer credentials is
   401, one with a wrong token 403. Without a configured token those routes
   are disabled (403).
@@ -59,6 +61,8 @@ DISABLED = (
     " `[web]` in config/archiver.toml (or the ARCHIVER_WEB__TOKEN environment variable,"
     " 16 characters or more) and restart the server."
 )
+
+SIGN_IN = "not signed in, or the session has expired: sign in with the web token and retry"
 
 ErrorPage = Callable[[Scope, int, str], Awaitable[Response]]
 
@@ -177,8 +181,9 @@ def same_origin(request: Request) -> bool:
     return origin == f"{request.url.scheme}://{host}"
 
 
-def check_form(request: Request, form: dict[str, str], configured: str | None) -> None:
-    """Form posts: token configured, same origin, CSRF token bound to the cookie, web token."""
+def check_post(request: Request, form: dict[str, str], configured: str | None) -> None:
+    """Every form post (signing in too): token configured, same origin, CSRF token bound to
+    the cookie."""
     if not configured:
         raise Forbidden(DISABLED)
     if not same_origin(request):
@@ -187,5 +192,17 @@ def check_form(request: Request, form: dict[str, str], configured: str | None) -
     expected = csrf_value(configured, nonce) if nonce else ""
     if not nonce or not hmac.compare_digest(expected.encode(), form.get(CSRF_FIELD, "").encode()):
         raise Forbidden("the form has expired or did not come from this site: reload and retry")
+
+
+def check_form(
+    request: Request, form: dict[str, str], configured: str | None, *, signed_in: bool = False
+) -> None:
+    """Form posts that change something: ``check_post``, then a signed-in session
+    (``session.py``) or, from a client that does not sign in, the web token as a field."""
+    check_post(request, form, configured)
+    if signed_in:
+        return
+    if TOKEN_FIELD not in form:
+        raise Forbidden(SIGN_IN)
     if not token_matches(configured, form.get(TOKEN_FIELD)):
         raise Forbidden("wrong web token")

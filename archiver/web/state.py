@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from archiver.browse_json import iso
 from archiver.config import Settings
 from archiver.errors import ArchiverError
 from archiver.store import Store
-from archiver.web import markup
+from archiver.web import markup, security, session
 
 HERE = Path(__file__).parent
 T = TypeVar("T")
@@ -30,10 +31,15 @@ class WebState:
     settings: Settings
     templates: Jinja2Templates
     services: Services | None = None
+    clock: Callable[[], float] = time.time  # Unix seconds: when sessions expire
 
     @property
     def token(self) -> str | None:
         return self.settings.web.token
+
+    def signed_in(self, request: Request) -> bool:
+        """The browser holds an unexpired session signed with the web token."""
+        return session.signed_in(request, self.token, now=self.clock())
 
     @property
     def opened(self) -> Services:
@@ -73,6 +79,7 @@ def make_templates() -> Jinja2Templates:
         published=markup.published,
         web_url=markup.web_url,
         paragraphs=markup.paragraphs,
+        lang_tag=markup.lang_tag,
         snippet_html=markup.snippet_html,
         diff_html=markup.diff_html,
         hunk_html=markup.hunk_html,
@@ -84,6 +91,20 @@ def make_templates() -> Jinja2Templates:
 async def render(
     request: Request, name: str, context: dict[str, Any], status: int = 200
 ) -> Response:
+    """A page; with a web token configured, its forms' CSRF token (and the cookie it is
+    bound to, when the browser has none yet) and whether the browser is signed in."""
     web = state_of(request)
-    full = {"nav": "", "writable": web.token is not None, **context}
-    return web.templates.TemplateResponse(request, name, full, status_code=status)
+    token = web.token
+    nonce, fresh = security.csrf_nonce(request)
+    full = {
+        "nav": "",
+        "writable": token is not None,
+        "signed_in": token is not None and web.signed_in(request),
+        "csrf": security.csrf_value(token, nonce) if token else "",
+        "here": request.url.path,
+        **context,
+    }
+    response = web.templates.TemplateResponse(request, name, full, status_code=status)
+    if fresh and token:
+        security.set_csrf_cookie(request, response, nonce)
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import subprocess
@@ -74,7 +75,13 @@ class Lines:
         return lines
 
 
+# A held page is never released: it must still be in flight when the test interrupts the
+# run, however long a loaded machine takes over the other URLs (not the read timeout's 20 s).
+PATIENT = {"ARCHIVER_FETCH__READ_TIMEOUT": "600", "ARCHIVER_FETCH__TOTAL_TIMEOUT": "600"}
+
+
 def start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(ARCHIVER), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        [str(ARCHIVER), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **PATIENT},
+    )  # fmt: skip

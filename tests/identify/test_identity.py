@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.extract.result import PageLinks
 from archiver.identify import CanonicalPolicy, registrable_domain, resolve_identity
+from archiver.records.extracted import PageLinks
 
 
 @pytest.mark.parametrize(

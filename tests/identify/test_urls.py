@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archiver.errors import UnsupportedURLError
-from archiver.extract.result import PageLinks
 from archiver.identify import normalize_url, resolve_identity, site_of
+from archiver.records.extracted import PageLinks
 
 
 @pytest.mark.parametrize(

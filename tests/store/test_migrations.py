@@ -27,7 +27,7 @@ def test_migrations_create_schema_from_empty(db_url: str) -> None:
         assert set(TABLES) <= names
         assert "article_fts" in names
         with engine.connect() as conn:
-            assert current_revision(conn) == head_revision() == "0010"
+            assert current_revision(conn) == head_revision() == "0012"
     finally:
         engine.dispose()
 

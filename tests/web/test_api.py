@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -237,7 +238,7 @@ def _api_paths(routes: list[Any], prefix: str = "") -> set[tuple[str, str]]:
         if isinstance(route, Mount) and route.path == "/api":
             found |= _api_paths(route.routes, "/api")
         elif isinstance(route, Route) and prefix:
-            path = route.path.replace("{article_id:int}", "{article_id}")
+            path = re.sub(r"\{(\w+):int\}", r"{\1}", route.path)
             found |= {(path and prefix + path, m.lower()) for m in route.methods or ()} - {
                 (prefix + path, "head")
             }

@@ -1,4 +1,5 @@
-"""What extraction returns: plain, picklable data."""
+"""What extraction returns: plain, picklable data (a record every stage may import
+without loading the extract stage and trafilatura)."""
 
 from __future__ import annotations
 
