@@ -151,14 +151,21 @@ def write_sources(site: SoakSite, path: Path, every: str) -> None:
 # -- sampling ------------------------------------------------------------------
 
 
-def _rss_kib(pid: int) -> int | None:
+def _status_kib(pid: int, field: str = "VmRSS") -> int | None:
+    """A kB figure of /proc/PID/status: ``VmRSS`` (resident), ``RssAnon`` (the heap,
+    stacks and anonymous mappings: what a leak grows), ``RssFile`` (mapped files: code
+    and libraries paged in as their paths run, reclaimable)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def _rss_kib(pid: int) -> int | None:
+    return _status_kib(pid)
 
 
 def _children(pid: int) -> list[int]:
@@ -186,6 +193,8 @@ def _db_size(home: Path) -> int:
 class Sample:
     t: float  # seconds since the daemon started
     rss_mb: float
+    anon_mb: float  # of rss_mb: anonymous memory (RssAnon)
+    file_mb: float  # of rss_mb: pages of mapped files (RssFile)
     children_mb: float
     children: int
     fds: int
@@ -229,9 +238,11 @@ class Sampler:
         except OSError:
             return
         articles, captures = self._counts()
+        anon, mapped = _status_kib(self.pid, "RssAnon"), _status_kib(self.pid, "RssFile")
         self.samples.append(
-            Sample(time.monotonic() - self.started, rss / 1024, kid_rss / 1024, len(kids), fds,
-                   _db_size(self.home), articles, captures)
+            Sample(time.monotonic() - self.started, rss / 1024, (anon or 0) / 1024,
+                   (mapped or 0) / 1024, kid_rss / 1024, len(kids), fds, _db_size(self.home),
+                   articles, captures)
         )  # fmt: skip
 
     def run(self) -> None:
@@ -516,6 +527,8 @@ def memory_report(samples: list[Sample], warmup: float) -> dict[str, Any]:
         return {}
     later = [s for s in samples if s.t >= warmup] or samples[-3:]
     rss = slope_per_hour([(s.t, s.rss_mb) for s in later])
+    anon = slope_per_hour([(s.t, s.anon_mb) for s in later])
+    mapped = slope_per_hour([(s.t, s.file_mb) for s in later])
     kids = slope_per_hour([(s.t, s.children_mb) for s in later])
     fds = slope_per_hour([(s.t, float(s.fds)) for s in later])
     db = slope_per_hour([(s.t, s.db_bytes / 1e6) for s in later])
@@ -528,6 +541,12 @@ def memory_report(samples: list[Sample], warmup: float) -> dict[str, Any]:
         "rss_mb_max": round(max(s.rss_mb for s in samples), 1),
         "rss_slope_mb_per_h": _round(rss, 2),
         "rss_flat": None if rss is None else rss < SLOPE_LIMIT_MB_H,
+        "anon_mb_after_warmup": round(later[0].anon_mb, 1),
+        "anon_mb_end": round(samples[-1].anon_mb, 1),
+        "anon_slope_mb_per_h": _round(anon, 2),
+        "file_mb_after_warmup": round(later[0].file_mb, 1),
+        "file_mb_end": round(samples[-1].file_mb, 1),
+        "file_slope_mb_per_h": _round(mapped, 2),
         "children": max(s.children for s in samples),
         "children_mb_after_warmup": round(later[0].children_mb, 1),
         "children_mb_end": round(samples[-1].children_mb, 1),
@@ -675,6 +694,16 @@ def print_table(report: dict[str, Any]) -> None:
                 "RSS slope after warm-up",
                 f"{_fmt(m['rss_slope_mb_per_h'])} MB/h "
                 f"({'flat' if m['rss_flat'] else 'NOT flat'}: limit {SLOPE_LIMIT_MB_H} MB/h)",
+            ),
+            (
+                "RSS main: anonymous",
+                f"after warm-up {m['anon_mb_after_warmup']}, end {m['anon_mb_end']}, "
+                f"slope {_fmt(m['anon_slope_mb_per_h'])} MB/h (heap, stacks: what a leak grows)",
+            ),
+            (
+                "RSS main: mapped files",
+                f"after warm-up {m['file_mb_after_warmup']}, end {m['file_mb_end']}, "
+                f"slope {_fmt(m['file_slope_mb_per_h'])} MB/h (code and libraries paged in)",
             ),
             (
                 "RSS children (MB)",
@@ -833,12 +862,12 @@ def main() -> int:
     )  # fmt: skip
     if args.json:
         report["samples"] = [
-            [round(x.t, 1), round(x.rss_mb, 1), round(x.children_mb, 1), x.fds, x.db_bytes,
-             x.articles, x.captures]
+            [round(x.t, 1), round(x.rss_mb, 1), round(x.anon_mb, 1), round(x.file_mb, 1),
+             round(x.children_mb, 1), x.fds, x.db_bytes, x.articles, x.captures]
             for x in sampler.samples
         ]  # fmt: skip
-        report["samples_columns"] = ["t_s", "rss_mb", "children_mb", "fds", "db_bytes",
-                                     "articles", "captures"]  # fmt: skip
+        report["samples_columns"] = ["t_s", "rss_mb", "anon_mb", "file_mb", "children_mb",
+                                     "fds", "db_bytes", "articles", "captures"]  # fmt: skip
         print(json.dumps(report, indent=2))
     else:
         print_table(report)
