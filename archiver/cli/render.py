@@ -9,9 +9,8 @@ ISO 8601 (``iso``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archiver.archive import AddResult
 from archiver.browse_json import add_json as add_json
 from archiver.browse_json import cluster_json as cluster_json
 from archiver.browse_json import diff_json as diff_json
@@ -31,6 +30,9 @@ from archiver.records.articles import (
     VersionView,
 )
 from archiver.records.clusters import Cluster
+
+if TYPE_CHECKING:  # the archive step loads only in the commands that run it
+    from archiver.archive import AddResult
 
 
 def stamp(value: datetime | None) -> str | None:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archiver.archive import open_services
 from archiver.browse_json import recheck_json, source_json
 from archiver.cli import render
 from archiver.cli.app import (
@@ -24,16 +23,15 @@ from archiver.cli.app import (
     progress_option,
     want_progress,
 )
-from archiver.cli.archive_cmds import BatchReport, took
 from archiver.durations import format_duration
 from archiver.notify.status import webhook_json, webhook_lines
 from archiver.records.articles import RecheckHealth, SourceView
 from archiver.records.learning import ExtractionHealth
-from archiver.sources.poll import PollResult, poll_source
 from archiver.sources.specs import KINDS, make_spec
 
 if TYPE_CHECKING:
     from archiver.queue.status import QueueReport
+    from archiver.sources.poll import PollResult
 
 HEALTH_KEYS = ("empty", "short", "dateless")
 
@@ -175,6 +173,8 @@ def poll_json(result: PollResult) -> dict[str, Any]:
 
 
 def poll_text(result: PollResult, seconds: float) -> str:
+    from archiver.cli.archive_cmds import took
+
     if result.unchanged:
         return f"{result.source}: unchanged since the last poll, 0 new"
     return (f"{result.source}: {result.found} found, {result.new} new, {result.failed} failed "
@@ -199,6 +199,11 @@ def source_run(app: AppContext, name: str, as_json: bool, progress: bool | None)
     Each article URL archived is printed as soon as it is done (errors on stderr),
     then the poll's line; --json prints one object, its failed URLs in "failures".
     Ctrl-C stops the poll: what finished is summed up (exit 130)."""
+    # The archive step, the fetcher and the batch report load here, not for `status`.
+    from archiver.archive import open_services
+    from archiver.cli.archive_cmds import BatchReport
+    from archiver.sources.poll import poll_source
+
     report = BatchReport(lines=not as_json)
     todo = 0
 

@@ -9,23 +9,30 @@ The full-text index objects (named ``article_fts*``: an FTS5 virtual table and
 its shadow tables on SQLite, a tsvector table and GIN index on PostgreSQL) are
 created by migrations but are not SQLModel tables, so :func:`include_name`
 hides them from autogenerate's comparison.
+
+Opening an archive whose schema is current costs one read of
+``alembic_version`` (``is_current``): Alembic itself (a sixth of a read
+command's start-up) is imported and its write lock taken only when there is
+something to migrate. ``HEAD`` names the newest script's revision; a test holds
+it to the scripts.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from archiver.store import models
 from archiver.store.engine import begin_write, lock_for_migration
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD = "0012"
+"""The newest migration's revision (``migrations/versions``): bump it with each new script."""
 SCRIPT_LOCATION = "archiver.store:migrations"
 FTS_PREFIX = "article_fts"
 
@@ -44,6 +51,8 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An in-memory Alembic configuration pointing at the packaged scripts."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     if connection is not None:
@@ -51,8 +60,23 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at ``HEAD`` already (False for a new or an older one)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:  # no alembic_version table yet: a new database
+        return False
+    return [row[0] for row in rows] == [HEAD]
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` in one transaction, serialized across processes."""
+    """Bring the schema up to ``revision`` in one transaction, serialized across processes
+    (nothing to do, and nothing locked, when it is at ``HEAD`` already)."""
+    if revision == "head" and is_current(engine):
+        return
+    from alembic import command
+
     with begin_write(engine) as conn:
         lock_for_migration(conn)
         command.upgrade(alembic_config(conn), revision)
@@ -60,16 +84,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def head_revision() -> str | None:
     """The newest revision the packaged scripts know about."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(conn: Connection) -> str | None:
     """The revision the database is at (None for an empty database)."""
+    from alembic.migration import MigrationContext
+
     return MigrationContext.configure(conn).get_current_revision()
 
 
 def schema_diff(conn: Connection) -> list[Any]:
     """Differences autogenerate finds between the database and the models (empty = in sync)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
     context = MigrationContext.configure(
         conn, opts={"include_name": include_name, "compare_type": True}
     )

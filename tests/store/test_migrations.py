@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alembic import command
 from sqlalchemy import inspect, text
 
 from archiver.store import Store
 from archiver.store.engine import begin_write, make_engine
 from archiver.store.migrate import (
+    HEAD,
     alembic_config,
     current_revision,
     head_revision,
+    is_current,
     schema_diff,
     upgrade,
 )
@@ -86,3 +91,32 @@ def test_downgrade_to_base_and_back(db_url: str) -> None:
             assert schema_diff(conn) == []
     finally:
         engine.dispose()
+
+
+def test_head_constant_is_the_newest_script() -> None:
+    assert head_revision() == HEAD
+
+
+def test_an_older_schema_is_still_brought_to_head(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0011")
+        assert not is_current(engine)
+        upgrade(engine)
+        assert is_current(engine)
+        with engine.connect() as conn:
+            assert current_revision(conn) == HEAD
+    finally:
+        engine.dispose()
+
+
+def test_opening_a_current_archive_loads_no_alembic(db_url: str) -> None:
+    Store(db_url).close()  # migrated here
+    probe = (
+        "import sys\n"
+        "from archiver.store import Store\n"
+        f"Store({db_url!r}).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False", run.stderr
