@@ -27,6 +27,7 @@ from archiver.version import VersionDiff, word_count
 
 if TYPE_CHECKING:  # the archive step (and the store under it) loads only where it runs
     from archiver.archive import AddResult
+    from archiver.sources.poll import PollResult
 
 
 def iso(value: datetime | None) -> str | None:
@@ -185,3 +186,12 @@ def source_json(source: SourceView) -> dict[str, Any]:
         "links_skipped": source.links_skipped,
         "skipped": [{"url": url, "reason": reason} for url, reason in source.skipped],
     }
+
+
+def poll_json(result: PollResult) -> dict[str, Any]:
+    """One poll of a source (`source run --json`, `POST /api/sources/{name}/poll`)."""
+    failures = [{"url": url, "error": error} for url, error in result.failures]
+    return {"source": result.source, "found": result.found, "new": result.new,
+            "failed": result.failed, "unchanged": result.unchanged, "error": result.error,
+            "warnings": list(result.warnings), "failures": failures,
+            "skipped": [{"url": k.url, "reason": k.reason} for k in result.skipped]}  # fmt: skip

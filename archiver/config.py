@@ -28,8 +28,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from archiver.durations import parse_duration
-from archiver.errors import ConfigError, InputError
+from archiver.durations import config_seconds
+from archiver.errors import ConfigError
 from archiver.notify.settings import NotifySettings
 from archiver.version.ladder import Ladder
 from archiver.version.shingles import NearParams
@@ -91,19 +91,8 @@ class IdentifySettings(_Section):
     )
 
 
-def _seconds(value: str | float) -> float:
-    if isinstance(value, int | float):
-        if value <= 0:
-            raise ValueError(f"duration must be positive: {value!r}")
-        return float(value)
-    try:
-        return parse_duration(value)
-    except InputError as exc:  # pydantic reports ValueErrors with the key's location
-        raise ValueError(str(exc)) from exc
-
-
 def _durations(values: list[str | float]) -> list[float]:
-    return [_seconds(v) for v in values]
+    return [config_seconds(v) for v in values]
 
 
 class DaemonSettings(_Section):
@@ -162,14 +151,14 @@ class DaemonSettings(_Section):
     )  # fmt: skip
     @classmethod
     def _check_duration(cls, value: str | float) -> str | float:
-        _seconds(value)
+        config_seconds(value)
         return value
 
     @field_validator("recheck_tail")
     @classmethod
     def _check_tail(cls, value: str | float | None) -> str | float | None:
         if value is not None:
-            _seconds(value)
+            config_seconds(value)
         return value
 
     @property
@@ -179,13 +168,13 @@ class DaemonSettings(_Section):
     @property
     def ladder(self) -> Ladder:
         """The re-check schedule: rungs, slow tail and retries of failed checks."""
-        tail = None if self.recheck_tail is None else _seconds(self.recheck_tail)
+        tail = None if self.recheck_tail is None else config_seconds(self.recheck_tail)
         return Ladder(
             self.ladder_seconds, tail, self.recheck_retries, self.seconds("recheck_retry_after")
         )
 
     def seconds(self, name: str) -> float:
-        return _seconds(getattr(self, name))
+        return config_seconds(getattr(self, name))
 
 
 class LogSettings(_Section):

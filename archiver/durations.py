@@ -41,3 +41,16 @@ def format_duration(seconds: float) -> str:
             out.append(f"{left // size}{unit}")
             left %= size
     return "".join(out) or "0s"
+
+
+def config_seconds(value: str | float) -> float:
+    """A duration key of the configuration in seconds: a string with a unit, or a TOML
+    number (seconds). ValueError when bad: pydantic reports it with the key's location."""
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ValueError(f"duration must be positive: {value!r}")
+        return float(value)
+    try:
+        return parse_duration(value)
+    except InputError as exc:
+        raise ValueError(str(exc)) from exc

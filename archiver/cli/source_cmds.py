@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archiver.browse_json import recheck_json, source_json
+from archiver.browse_json import poll_json, recheck_json, source_json
 from archiver.cli import render
 from archiver.cli.app import (
     AppContext,
@@ -162,14 +162,6 @@ def _set_paused(app: AppContext, name: str, *, paused: bool) -> None:
     with app.store() as store:
         store.set_paused(name, paused)
     click.echo(f"{'paused' if paused else 'resumed'} source {name}")
-
-
-def poll_json(result: PollResult) -> dict[str, Any]:
-    failures = [{"url": url, "error": error} for url, error in result.failures]
-    return {"source": result.source, "found": result.found, "new": result.new,
-            "failed": result.failed, "unchanged": result.unchanged, "error": result.error,
-            "warnings": list(result.warnings), "failures": failures,
-            "skipped": [{"url": k.url, "reason": k.reason} for k in result.skipped]}  # fmt: skip
 
 
 def poll_text(result: PollResult, seconds: float) -> str:

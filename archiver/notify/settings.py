@@ -15,23 +15,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from archiver.durations import parse_duration
-from archiver.errors import InputError
+from archiver.durations import config_seconds
 from archiver.records.notify import WebhookRoute
 
 EventName = Literal["new", "updated", "error"]
-
-
-def to_seconds(value: str | float) -> float:
-    """A duration key's seconds (a string with a unit, or a number); ValueError if bad."""
-    if isinstance(value, int | float):
-        if value <= 0:
-            raise ValueError(f"duration must be positive: {value!r}")
-        return float(value)
-    try:
-        return parse_duration(value)
-    except InputError as exc:  # pydantic reports ValueErrors with the key's location
-        raise ValueError(str(exc)) from exc
 
 
 def _names(value: str | list[str]) -> list[str]:
@@ -105,7 +92,7 @@ class NotifySettings(BaseModel):
     @field_validator("every", "retry_after", "retry_max")
     @classmethod
     def _check_duration(cls, value: str | float) -> str | float:
-        to_seconds(value)
+        config_seconds(value)
         return value
 
     @field_validator("base_url")
@@ -126,7 +113,7 @@ class NotifySettings(BaseModel):
 
     def seconds(self, name: str) -> float:
         value: str | float = getattr(self, name)
-        return to_seconds(value)
+        return config_seconds(value)
 
     @property
     def routes(self) -> list[WebhookRoute]:

@@ -7,25 +7,15 @@ the steps are the CLI's own (``actions.py``); errors are ``{error, status}``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from archiver import browse_json as shape
-from archiver.sources.poll import PollResult
+from archiver.browse_json import poll_json
 from archiver.web import action_schemas, actions, load, reading, schemas, security
 from archiver.web.api import body, send
 from archiver.web.state import state_of
-
-
-def poll_json(result: PollResult) -> dict[str, Any]:
-    failures = [{"url": url, "error": error} for url, error in result.failures]
-    return {"source": result.source, "found": result.found, "new": result.new,
-            "failed": result.failed, "unchanged": result.unchanged, "error": result.error,
-            "warnings": list(result.warnings), "failures": failures,
-            "skipped": [{"url": k.url, "reason": k.reason} for k in result.skipped]}  # fmt: skip
 
 
 async def poll(request: Request) -> Response:
