@@ -48,8 +48,12 @@ WRITE_ATTEMPTS = 4
 # unique violation (lost an insert race), serialization failure, deadlock
 _RETRYABLE_SQLSTATES = frozenset({"23505", "40001", "40P01"})
 RECONNECT_PAUSE = 0.25
-"""Seconds before the one retry after a lost connection: the other pooled connections of a
+"""Seconds before a retry after a lost connection: the other pooled connections of a
 server that is shutting a session down (or restarting) are often dropped a moment later."""
+WRITE_RECONNECTS = 2
+"""A write whose connection is lost is retried on a new one this often: a second cut can
+land on the retry itself (connections killed in waves, a restart still starting up); a
+server that keeps dropping us is down, and the error goes up."""
 # admin shutdown (pg_terminate_backend, a restart), crash shutdown, cannot connect now
 _DISCONNECT_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 _SUPPORTED = ("sqlite", "postgresql")
@@ -169,18 +173,18 @@ def run_write(engine: Engine, work: Callable[[Session], T]) -> T:
     violation and is simply run again, when the lookup finds the winner's row.
     ``work`` must therefore be free of side effects outside the session.
     """
-    reconnected = False
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
+    reconnects = 0
+    for attempt in range(1, WRITE_ATTEMPTS + WRITE_RECONNECTS + 1):
         try:
             with session_scope(engine, write=True) as session:
                 return work(session)
         except DBAPIError as exc:
-            if _is_disconnect(exc) and not reconnected:
-                reconnected = True  # once: a server that keeps dropping us is down
+            if _is_disconnect(exc) and reconnects < WRITE_RECONNECTS:
+                reconnects += 1
                 log.info("database connection lost, retrying the transaction: %s", exc.orig)
                 time.sleep(RECONNECT_PAUSE)
                 continue
-            if attempt == WRITE_ATTEMPTS or not _is_race(exc):
+            if attempt - reconnects >= WRITE_ATTEMPTS or not _is_race(exc):
                 raise
             log.debug("write lost a race (attempt %d), retrying: %s", attempt, exc.orig)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -76,6 +76,33 @@ def test_a_write_whose_connection_dies_is_retried_once(pg_url: str) -> None:
         assert store.counts()["articles"] == 1
 
 
+def test_a_retry_cut_again_gets_one_more_then_the_error_goes_up(pg_url: str) -> None:
+    """Connections killed in waves: the retry itself can be cut (WRITE_RECONNECTS = 2)."""
+    with Store(pg_url) as store:
+        attempts = 0
+
+        def twice(session: Session) -> int:
+            nonlocal attempts
+            attempts += 1
+            if attempts <= 2:
+                _kill(session)
+            return int(session.execute(text("SELECT count(*) FROM article")).scalar_one())
+
+        assert run_write(store._engine, twice) == 0
+        assert attempts == 3
+        attempts = 0
+
+        def thrice(session: Session) -> int:
+            nonlocal attempts
+            attempts += 1
+            _kill(session)
+            return int(session.execute(text("SELECT 1")).scalar_one())
+
+        with pytest.raises(StoreError, match="database"):
+            store._write("testing", thrice)
+        assert attempts == 3
+
+
 def test_add_survives_killed_connections_and_reports_every_url(pg_url: str, tmp_path: Path) -> None:
     with batch_sites(2, 40) as (_, urls):
         listing = tmp_path / "urls.txt"
