@@ -12,7 +12,6 @@ site name, description and, only where it is needed, the date.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement  # type: ignore[import-untyped]
@@ -28,16 +27,10 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document, set_date_params
 
 
-def page_metadata(
-    tree: HtmlElement,
-    url: str,
-    date_params: dict[str, Any] | None,
-    *,
-    extensive: bool,
-    want_date: bool,
-) -> Document:
+def page_metadata(tree: HtmlElement, url: str, *, want_date: bool) -> Document:
     """Title, author, site name, description (and the date when ``want_date``) of ``tree``,
-    as ``trafilatura.metadata.extract_metadata(tree, url, date_params, extensive)`` reads them.
+    as ``trafilatura.metadata.extract_metadata(tree, url)`` reads them (htmldate with its
+    default, extensive search: what ``bare_extraction``'s fast pass asks for).
 
     The tree is not changed (htmldate works on a copy), so the extraction that follows
     sees the same tree as it would inside ``bare_extraction``."""
@@ -54,7 +47,7 @@ def page_metadata(
     if not metadata.url:
         metadata.url = extract_url(tree, url)
     if want_date:
-        config = {**date_params} if date_params else set_date_params(extensive)
+        config = set_date_params(True)
         config["url"] = metadata.url
         metadata.date = find_date(tree, **config)
     if not metadata.sitename:

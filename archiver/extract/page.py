@@ -178,7 +178,7 @@ def extract_page(body: bytes, url: str, charset: str | None = None) -> Extracted
     lxml_tree = load_html(html)
     if lxml_tree is None:
         raise EmptyExtractionError("no article text found")
-    doc = page_metadata(lxml_tree, url, None, extensive=True, want_date=head.published is None)
+    doc = page_metadata(lxml_tree, url, want_date=head.published is None)
     text = _extraction(html, prune_chrome(lxml_tree), url, visible)
     if text is None:
         raise EmptyExtractionError("no article text found")

@@ -50,12 +50,12 @@ def test_page_metadata_equals_trafilaturas(name: str, html: str) -> None:
     expected = extract_metadata(load_html(html), URL, None, True)
     tree = load_html(html)
     before = etree.tostring(tree)
-    got = page_metadata(tree, URL, None, extensive=True, want_date=True)
+    got = page_metadata(tree, URL, want_date=True)
     assert {f: getattr(got, f) for f in (*FIELDS, "date")} == {
         f: getattr(expected, f) for f in (*FIELDS, "date")
     }
     assert etree.tostring(tree) == before  # the extraction that follows sees the page as parsed
-    undated = page_metadata(load_html(html), URL, None, extensive=True, want_date=False)
+    undated = page_metadata(load_html(html), URL, want_date=False)
     assert undated.date is None
     assert {f: getattr(undated, f) for f in FIELDS} == {f: getattr(expected, f) for f in FIELDS}
 

@@ -7,16 +7,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from archiver.errors import BlockedAddressError, RobotsDisallowedError
 from archiver.fetch import Fetcher
@@ -24,40 +20,18 @@ from archiver.fetch.shared import SharedGate
 from archiver.store import Store
 from tests.fetch.helpers import quick
 from tests.localsite import LocalSite, Page
+from tests.store.conftest import backends, database_url
 
 pytestmark = pytest.mark.anyio
 
-POSTGRES_ENV = "ARCHIVER_TEST_POSTGRES_URL"
 SLACK = 0.01  # server-side timestamps jitter slightly around the database's clock
 
 
-def _backends() -> list[Any]:
-    found: list[Any] = ["sqlite"]
-    if os.environ.get(POSTGRES_ENV):
-        found.append(pytest.param("postgresql", marks=pytest.mark.postgres))
-    return found
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=backends())
 def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A migrated store every Fetcher of the test shares, as workers share the database."""
-    if request.param == "sqlite":
-        with Store(f"sqlite:///{tmp_path / 'archive.db'}") as store:
-            yield store
-        return
-    base = os.environ[POSTGRES_ENV]
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        with Store(url.render_as_string(hide_password=False)) as store:
-            yield store
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    finally:
-        admin.dispose()
+    with database_url(request.param, tmp_path) as url, Store(url) as store:
+        yield store
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,17 +24,18 @@ from archiver.store import Store
 POSTGRES_ENV = "ARCHIVER_TEST_POSTGRES_URL"
 
 
-def _backends() -> list[object]:
+def backends() -> list[object]:
+    """The databases a store test runs on: SQLite, and PostgreSQL when asked."""
     backends: list[object] = ["sqlite"]
     if os.environ.get(POSTGRES_ENV):
         backends.append(pytest.param("postgresql", marks=pytest.mark.postgres))
     return backends
 
 
-@pytest.fixture(params=_backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database (nothing migrated yet)."""
-    if request.param == "sqlite":
+@contextmanager
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database on ``backend`` (a fresh PostgreSQL schema, dropped after)."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'archive.db'}"
         return
     base = os.environ[POSTGRES_ENV]
@@ -48,6 +50,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture(params=backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database (nothing migrated yet)."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
